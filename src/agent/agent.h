@@ -1,0 +1,45 @@
+// Owns: Agent, cubelet's composition root: it builds the node's parts from the configuration
+// and runs them until asked to stop. It holds no pod logic of its own.
+// Does not own: flag parsing (config/) or process signals (cubelet_main.cc).
+#pragma once
+
+#include <memory>
+#include <stop_token>
+
+#include "absl/status/status.h"
+#include "common/clock.h"
+#include "common/logger.h"
+#include "config/flags.h"
+#include "config/kubelet_configuration.h"
+#include "cri/runtime_service.h"
+
+namespace cubelet {
+
+struct AgentDependencies {
+  Logger logger;
+  Clock* clock;
+  std::unique_ptr<cri::RuntimeService> runtime;
+  std::unique_ptr<cri::ImageService> images;
+};
+
+class Agent {
+ public:
+  Agent(config::KubeletConfiguration config, config::NodeOptions options, AgentDependencies deps);
+
+  // Runs until `stop` is requested. Returns an error only for a failure that makes running
+  // impossible; a runtime that is down is waited for, as upstream's kubelet does.
+  absl::Status Run(std::stop_token stop);
+
+ private:
+  // Upstream lowers its own oom_score_adj to -999; without CAP_SYS_RESOURCE that is refused,
+  // which must not stop the node.
+  void AdjustOwnOomScore();
+  // Retries Version() with backoff until it answers or `stop` is requested.
+  bool WaitForRuntime(std::stop_token stop);
+
+  config::KubeletConfiguration config_;
+  config::NodeOptions options_;
+  AgentDependencies deps_;
+};
+
+}  // namespace cubelet

@@ -1,0 +1,390 @@
+#include "common/strings.h"
+#include "config/kubelet_configuration.h"
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/duration.h"
+#include "common/status_macros.h"
+#include "config/values.h"
+
+namespace cubelet::config {
+namespace {
+
+using Setter = std::function<absl::Status(const YAML::Node&, KubeletConfiguration&)>;
+
+absl::Status TypeError(const YAML::Node& node, std::string_view expected) {
+  std::string shown = node.IsScalar() ? StrCat("\"", node.Scalar(), "\"")
+                      : node.IsSequence() ? "a list"
+                      : node.IsMap()      ? "a map"
+                                          : "null";
+  return absl::InvalidArgumentError(StrCat("invalid value ", shown, ": expected ", expected));
+}
+
+absl::StatusOr<std::string> AsString(const YAML::Node& n) {
+  if (!n.IsScalar()) return TypeError(n, "a string");
+  return n.Scalar();
+}
+
+template <typename Int>
+absl::StatusOr<Int> AsInt(const YAML::Node& n) {
+  if (!n.IsScalar()) return TypeError(n, "an integer");
+  Int v;
+  if (!ParseInteger(n.Scalar(), &v)) return TypeError(n, "an integer");
+  return v;
+}
+
+absl::StatusOr<bool> AsBool(const YAML::Node& n) {
+  if (!n.IsScalar()) return TypeError(n, "true or false");
+  auto b = ParseBool(n.Scalar());
+  if (!b) return TypeError(n, "true or false");
+  return *b;
+}
+
+absl::StatusOr<absl::Duration> AsDuration(const YAML::Node& n) {
+  if (!n.IsScalar()) return TypeError(n, "a duration such as \"20s\" or \"1m30s\"");
+  auto d = ParseGoDuration(n.Scalar());
+  if (!d.ok()) return TypeError(n, "a duration such as \"20s\" or \"1m30s\"");
+  return *d;
+}
+
+absl::StatusOr<std::vector<std::string>> AsStringList(const YAML::Node& n) {
+  if (n.IsNull()) return std::vector<std::string>{};
+  if (!n.IsSequence()) return TypeError(n, "a list of strings");
+  std::vector<std::string> out;
+  for (const auto& item : n) {
+    if (!item.IsScalar()) return TypeError(item, "a string");
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> AsStringMap(const YAML::Node& n) {
+  if (n.IsNull()) return std::map<std::string, std::string>{};
+  if (!n.IsMap()) return TypeError(n, "a map of strings");
+  std::map<std::string, std::string> out;
+  for (const auto& kv : n) {
+    if (!kv.second.IsScalar()) return TypeError(kv.second, "a string");
+    out[kv.first.Scalar()] = kv.second.Scalar();
+  }
+  return out;
+}
+
+template <typename T, typename Parse>
+Setter Field(T KubeletConfiguration::*member, Parse parse) {
+  return [member, parse](const YAML::Node& n, KubeletConfiguration& c) -> absl::Status {
+    auto v = parse(n);
+    if (!v.ok()) return v.status();
+    c.*member = *v;
+    return absl::OkStatus();
+  };
+}
+
+Setter String(std::string KubeletConfiguration::*m) { return Field(m, AsString); }
+Setter Int32(int32_t KubeletConfiguration::*m) { return Field(m, AsInt<int32_t>); }
+Setter Int64(int64_t KubeletConfiguration::*m) { return Field(m, AsInt<int64_t>); }
+Setter Bool(bool KubeletConfiguration::*m) { return Field(m, AsBool); }
+Setter Duration(absl::Duration KubeletConfiguration::*m) { return Field(m, AsDuration); }
+Setter StringList(std::vector<std::string> KubeletConfiguration::*m) { return Field(m, AsStringList); }
+Setter StringMap(std::map<std::string, std::string> KubeletConfiguration::*m) { return Field(m, AsStringMap); }
+
+Setter Quantity(std::string KubeletConfiguration::*m) {
+  return [m](const YAML::Node& n, KubeletConfiguration& c) -> absl::Status {
+    if (!n.IsScalar() || !IsQuantity(n.Scalar())) return TypeError(n, "a quantity such as \"10Mi\"");
+    c.*m = n.Scalar();
+    return absl::OkStatus();
+  };
+}
+
+const std::map<std::string, Setter>& SupportedFields() {
+  using C = KubeletConfiguration;
+  static const auto* fields = new std::map<std::string, Setter>{
+      {"staticPodPath", String(&C::static_pod_path)},
+      {"podLogsDir", String(&C::pod_logs_dir)},
+      {"syncFrequency", Duration(&C::sync_frequency)},
+      {"fileCheckFrequency", Duration(&C::file_check_frequency)},
+      {"httpCheckFrequency", Duration(&C::http_check_frequency)},
+      {"address", String(&C::address)},
+      {"port", Int32(&C::port)},
+      {"readOnlyPort", Int32(&C::read_only_port)},
+      {"healthzPort", Int32(&C::healthz_port)},
+      {"healthzBindAddress", String(&C::healthz_bind_address)},
+      {"enableServer", Bool(&C::enable_server)},
+      {"enableDebuggingHandlers", Bool(&C::enable_debugging_handlers)},
+      {"oomScoreAdj", Int32(&C::oom_score_adj)},
+      {"clusterDomain", String(&C::cluster_domain)},
+      {"clusterDNS", StringList(&C::cluster_dns)},
+      {"streamingConnectionIdleTimeout", Duration(&C::streaming_connection_idle_timeout)},
+      {"nodeStatusUpdateFrequency", Duration(&C::node_status_update_frequency)},
+      {"nodeStatusReportFrequency", Duration(&C::node_status_report_frequency)},
+      {"nodeLeaseDurationSeconds", Int32(&C::node_lease_duration_seconds)},
+      {"imageMinimumGCAge", Duration(&C::image_minimum_gc_age)},
+      {"imageGCHighThresholdPercent", Int32(&C::image_gc_high_threshold_percent)},
+      {"imageGCLowThresholdPercent", Int32(&C::image_gc_low_threshold_percent)},
+      {"cgroupRoot", String(&C::cgroup_root)},
+      {"cgroupsPerQOS", Bool(&C::cgroups_per_qos)},
+      {"cgroupDriver", String(&C::cgroup_driver)},
+      {"runtimeRequestTimeout", Duration(&C::runtime_request_timeout)},
+      {"hairpinMode", String(&C::hairpin_mode)},
+      {"maxPods", Int32(&C::max_pods)},
+      {"podCIDR", String(&C::pod_cidr)},
+      {"podPidsLimit", Int64(&C::pod_pids_limit)},
+      {"resolvConf", String(&C::resolv_conf)},
+      {"cpuCFSQuota", Bool(&C::cpu_cfs_quota)},
+      {"cpuCFSQuotaPeriod", Duration(&C::cpu_cfs_quota_period)},
+      {"registryPullQPS", Int32(&C::registry_pull_qps)},
+      {"registryBurst", Int32(&C::registry_burst)},
+      {"eventRecordQPS", Int32(&C::event_record_qps)},
+      {"eventBurst", Int32(&C::event_burst)},
+      {"kubeAPIQPS", Int32(&C::kube_api_qps)},
+      {"kubeAPIBurst", Int32(&C::kube_api_burst)},
+      {"serializeImagePulls", Bool(&C::serialize_image_pulls)},
+      {"maxParallelImagePulls",
+       [](const YAML::Node& n, C& c) -> absl::Status {
+         ASSIGN_OR_RETURN(c.max_parallel_image_pulls, AsInt<int32_t>(n));
+         return absl::OkStatus();
+       }},
+      {"evictionHard", StringMap(&C::eviction_hard)},
+      {"evictionPressureTransitionPeriod", Duration(&C::eviction_pressure_transition_period)},
+      {"failSwapOn", Bool(&C::fail_swap_on)},
+      {"containerLogMaxSize", Quantity(&C::container_log_max_size)},
+      {"containerLogMaxFiles", Int32(&C::container_log_max_files)},
+      {"containerLogMaxWorkers", Int32(&C::container_log_max_workers)},
+      {"containerLogMonitorInterval", Duration(&C::container_log_monitor_interval)},
+      {"systemReserved", StringMap(&C::system_reserved)},
+      {"kubeReserved", StringMap(&C::kube_reserved)},
+      {"enforceNodeAllocatable", StringList(&C::enforce_node_allocatable)},
+      {"allowedUnsafeSysctls", StringList(&C::allowed_unsafe_sysctls)},
+      {"providerID", String(&C::provider_id)},
+      {"seccompDefault", Bool(&C::seccomp_default)},
+      {"memoryThrottlingFactor",
+       [](const YAML::Node& n, C& c) -> absl::Status {
+         double v;
+         if (!n.IsScalar() || !absl::SimpleAtod(n.Scalar(), &v)) return TypeError(n, "a number");
+         c.memory_throttling_factor = v;
+         return absl::OkStatus();
+       }},
+      {"registerNode", Bool(&C::register_node)},
+      {"localStorageCapacityIsolation", Bool(&C::local_storage_capacity_isolation)},
+      {"containerRuntimeEndpoint", String(&C::container_runtime_endpoint)},
+      {"imageServiceEndpoint", String(&C::image_service_endpoint)},
+      {"featureGates",
+       [](const YAML::Node& n, C& c) -> absl::Status {
+         if (n.IsNull()) return absl::OkStatus();
+         if (!n.IsMap()) return TypeError(n, "a map of feature names to true or false");
+         for (const auto& kv : n) {
+           auto b = AsBool(kv.second);
+           if (!b.ok()) return Annotate(b.status(), kv.first.Scalar());
+           c.feature_gates[kv.first.Scalar()] = *b;
+         }
+         return absl::OkStatus();
+       }},
+      {"logging",
+       [](const YAML::Node& n, C& c) -> absl::Status {
+         if (n.IsNull()) return absl::OkStatus();
+         if (!n.IsMap()) return TypeError(n, "a map");
+         for (const auto& kv : n) {
+           const std::string key = kv.first.Scalar();
+           if (key == "verbosity") {
+             auto v = AsInt<int32_t>(kv.second);
+             if (!v.ok()) return Annotate(v.status(), "verbosity");
+             c.logging_verbosity = *v;
+           } else if (key != "format" && key != "flushFrequency" && key != "options" &&
+                      key != "vmodule") {
+             return absl::InvalidArgumentError(StrCat("unknown field \"", key, "\""));
+           }
+         }
+         return absl::OkStatus();
+       }},
+  };
+  return *fields;
+}
+
+// Upstream KubeletConfiguration fields cubelet accepts without acting on them.
+const std::set<std::string>& AcceptedUpstreamFields() {
+  static const auto* fields = new std::set<std::string>{
+      "staticPodURL", "staticPodURLHeader", "tlsCertFile", "tlsPrivateKeyFile", "tlsCipherSuites",
+      "tlsMinVersion", "rotateCertificates", "serverTLSBootstrap", "authentication", "authorization",
+      "enableContentionProfiling", "imageMaximumGCAge", "volumeStatsAggPeriod", "kubeletCgroups",
+      "systemCgroups", "cpuManagerPolicy", "cpuManagerPolicyOptions", "cpuManagerReconcilePeriod",
+      "memoryManagerPolicy", "topologyManagerPolicy", "topologyManagerScope",
+      "topologyManagerPolicyOptions", "qosReserved", "runOnce", "nodeStatusMaxImages",
+      "maxOpenFiles", "contentType", "evictionSoft", "evictionSoftGracePeriod",
+      "evictionMaxPodGracePeriod", "evictionMinimumReclaim", "mergeDefaultEvictionSettings",
+      "podsPerCore", "enableControllerAttachDetach", "protectKernelDefaults",
+      "makeIPTablesUtilChains", "iptablesMasqueradeBit", "iptablesDropBit", "memorySwap",
+      "configMapAndSecretChangeDetectionStrategy", "reservedSystemCPUs",
+      "showHiddenMetricsForVersion", "systemReservedCgroup", "kubeReservedCgroup",
+      "volumePluginDir", "kernelMemcgNotification", "enableSystemLogHandler",
+      "enableSystemLogQuery", "shutdownGracePeriod", "shutdownGracePeriodCriticalPods",
+      "shutdownGracePeriodByPodPriority", "crashLoopBackOff", "reservedMemory",
+      "enableProfilingHandler", "enableDebugFlagsHandler", "registerWithTaints", "tracing",
+      "failCgroupV1", "singleProcessOOMKill", "userNamespaces", "imagePullCredentialsVerificationPolicy",
+      "preloadedImagesVerificationAllowlist"};
+  return *fields;
+}
+
+}  // namespace
+
+absl::StatusOr<KubeletConfiguration> ParseKubeletConfiguration(const std::string& text,
+                                                               const std::string& source) {
+  auto fail = [&source](std::string_view what) {
+    return absl::InvalidArgumentError(StrCat("kubelet config file \"", source, "\": ", what));
+  };
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return fail(StrCat("not valid YAML or JSON: line ", e.mark.line + 1, ", column ",
+                             e.mark.column + 1, ": ", e.msg));
+  }
+  if (!root.IsMap()) return fail("expected a KubeletConfiguration object");
+
+  const YAML::Node api_version = root["apiVersion"];
+  if (!api_version || !api_version.IsScalar() || api_version.Scalar().empty()) {
+    return fail(StrCat("apiVersion: required, must be \"", kKubeletConfigApiVersion, "\""));
+  }
+  if (api_version.Scalar() != kKubeletConfigApiVersion) {
+    return fail(StrCat("apiVersion: unsupported value \"", api_version.Scalar(), "\", must be \"",
+                             kKubeletConfigApiVersion, "\""));
+  }
+  const YAML::Node kind = root["kind"];
+  if (!kind || !kind.IsScalar() || kind.Scalar() != kKubeletConfigKind) {
+    return fail(StrCat("kind: must be \"", kKubeletConfigKind, "\"",
+                             kind && kind.IsScalar() ? StrCat(", got \"", kind.Scalar(), "\"") : ""));
+  }
+
+  KubeletConfiguration config;
+  std::set<std::string> seen;
+  for (const auto& kv : root) {
+    const std::string key = kv.first.Scalar();
+    if (!seen.insert(key).second) return fail(StrCat("duplicate field \"", key, "\""));
+    if (key == "apiVersion" || key == "kind") continue;
+    const auto& supported = SupportedFields();
+    if (auto it = supported.find(key); it != supported.end()) {
+      absl::Status s = it->second(kv.second, config);
+      if (!s.ok()) return fail(StrCat(key, ": ", s.message()));
+      continue;
+    }
+    if (AcceptedUpstreamFields().contains(key)) {
+      config.ignored_fields.insert(key);
+      continue;
+    }
+    return fail(StrCat("unknown field \"", key, "\""));
+  }
+  absl::Status valid = ValidateKubeletConfiguration(config);
+  if (!valid.ok()) return fail(ToStd(valid.message()));
+  return config;
+}
+
+absl::StatusOr<KubeletConfiguration> LoadKubeletConfigurationFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(StrCat("kubelet config file \"", path, "\": cannot read: ",
+                                            std::strerror(errno)));
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return ParseKubeletConfiguration(buf.str(), path);
+}
+
+absl::Status ValidateKubeletConfiguration(const KubeletConfiguration& c) {
+  std::vector<std::string> errors;
+  auto positive = [&](absl::Duration d, std::string_view field, std::string_view flag) {
+    if (d <= absl::ZeroDuration()) {
+      errors.push_back(StrCat(field, " (", flag, ") ", FormatGoDuration(d), " must be > 0"));
+    }
+  };
+  auto port = [&](int32_t p, std::string_view field, std::string_view flag, bool zero_ok) {
+    if (p < (zero_ok ? 0 : 1) || p > 65535) {
+      errors.push_back(StrCat(field, " (", flag, ") ", p, " must be between ", zero_ok ? 0 : 1,
+                                    " and 65535, inclusive"));
+    }
+  };
+  positive(c.sync_frequency, "syncFrequency", "--sync-frequency");
+  positive(c.file_check_frequency, "fileCheckFrequency", "--file-check-frequency");
+  positive(c.http_check_frequency, "httpCheckFrequency", "--http-check-frequency");
+  positive(c.node_status_update_frequency, "nodeStatusUpdateFrequency", "--node-status-update-frequency");
+  positive(c.node_status_report_frequency, "nodeStatusReportFrequency", "--node-status-report-frequency");
+  positive(c.runtime_request_timeout, "runtimeRequestTimeout", "--runtime-request-timeout");
+  if (c.cpu_cfs_quota_period < absl::Milliseconds(1) || c.cpu_cfs_quota_period > absl::Seconds(1)) {
+    errors.push_back(StrCat("cpuCFSQuotaPeriod (--cpu-cfs-quota-period) ",
+                                  FormatGoDuration(c.cpu_cfs_quota_period), " must be between 1ms and 1s, inclusive"));
+  }
+  port(c.port, "port", "--port", false);
+  port(c.read_only_port, "readOnlyPort", "--read-only-port", true);
+  port(c.healthz_port, "healthzPort", "--healthz-port", true);
+  if (c.cgroup_driver != "cgroupfs" && c.cgroup_driver != "systemd") {
+    errors.push_back(StrCat("cgroupDriver (--cgroup-driver) \"", c.cgroup_driver,
+                                  "\" must be \"cgroupfs\" or \"systemd\""));
+  }
+  if (c.max_pods < 0) errors.push_back(StrCat("maxPods (--max-pods) ", c.max_pods, " must not be a negative number"));
+  if (c.node_lease_duration_seconds <= 0) {
+    errors.push_back(StrCat("nodeLeaseDurationSeconds ", c.node_lease_duration_seconds, " must be > 0"));
+  }
+  if (c.oom_score_adj < -1000 || c.oom_score_adj > 1000) {
+    errors.push_back(StrCat("oomScoreAdj (--oom-score-adj) ", c.oom_score_adj,
+                                  " must be between -1000 and 1000, inclusive"));
+  }
+  if (c.container_log_max_files <= 1) {
+    errors.push_back(StrCat("containerLogMaxFiles (--container-log-max-files) ", c.container_log_max_files,
+                                  " must be greater than 1"));
+  }
+  if (c.container_log_max_workers < 1) {
+    errors.push_back(StrCat("containerLogMaxWorkers ", c.container_log_max_workers, " must be >= 1"));
+  }
+  if (!IsQuantity(c.container_log_max_size)) {
+    errors.push_back(StrCat("containerLogMaxSize \"", c.container_log_max_size, "\" is not a valid quantity"));
+  }
+  if (c.image_gc_high_threshold_percent < 0 || c.image_gc_high_threshold_percent > 100) {
+    errors.push_back(StrCat("imageGCHighThresholdPercent ", c.image_gc_high_threshold_percent,
+                                  " must be between 0 and 100, inclusive"));
+  }
+  if (c.image_gc_low_threshold_percent < 0 || c.image_gc_low_threshold_percent > 100) {
+    errors.push_back(StrCat("imageGCLowThresholdPercent ", c.image_gc_low_threshold_percent,
+                                  " must be between 0 and 100, inclusive"));
+  }
+  if (c.image_gc_low_threshold_percent >= c.image_gc_high_threshold_percent) {
+    errors.push_back(StrCat("imageGCLowThresholdPercent ", c.image_gc_low_threshold_percent,
+                                  " must be less than imageGCHighThresholdPercent ",
+                                  c.image_gc_high_threshold_percent));
+  }
+  if (c.pod_pids_limit < -1) {
+    errors.push_back(StrCat("podPidsLimit (--pod-max-pids) ", c.pod_pids_limit, " must be -1 or more"));
+  }
+  if (c.memory_throttling_factor <= 0 || c.memory_throttling_factor > 1.0) {
+    errors.push_back(StrCat("memoryThrottlingFactor ", c.memory_throttling_factor,
+                                  " must be greater than 0 and less than or equal to 1.0"));
+  }
+  if (c.max_parallel_image_pulls && *c.max_parallel_image_pulls < 1) {
+    errors.push_back(StrCat("maxParallelImagePulls ", *c.max_parallel_image_pulls, " must be a positive number"));
+  }
+  if (c.serialize_image_pulls && c.max_parallel_image_pulls && *c.max_parallel_image_pulls > 1) {
+    errors.push_back(StrCat("maxParallelImagePulls ", *c.max_parallel_image_pulls,
+                                  " must be 1 or unset when serializeImagePulls is true"));
+  }
+  for (const auto& e : c.enforce_node_allocatable) {
+    if (e != "pods" && e != "system-reserved" && e != "kube-reserved" && e != "none" &&
+        e != "system-reserved-compressible" && e != "kube-reserved-compressible") {
+      errors.push_back(StrCat("enforceNodeAllocatable (--enforce-node-allocatable) option \"", e,
+                                    "\" is invalid"));
+    }
+  }
+  if (c.container_runtime_endpoint.empty()) {
+    errors.push_back("containerRuntimeEndpoint (--container-runtime-endpoint) must be set");
+  }
+  if (c.static_pod_path.empty() == false && c.static_pod_path[0] != '/') {
+    errors.push_back(StrCat("staticPodPath (--pod-manifest-path) \"", c.static_pod_path,
+                                  "\" must be an absolute path"));
+  }
+  if (errors.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(StrCat("invalid configuration: ", absl::StrJoin(errors, "; ")));
+}
+
+}  // namespace cubelet::config

@@ -1,0 +1,112 @@
+// The cubelet binary: parses flags and the config file, wires the agent's parts, and runs it
+// until SIGTERM or SIGINT.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <iostream>
+#include <thread>
+
+#include "common/strings.h"
+#include "absl/strings/str_join.h"
+#include "agent/agent.h"
+#include "common/clock.h"
+#include "common/logger.h"
+#include "config/flags.h"
+#include "cri/remote_runtime.h"
+#include "version.h"
+
+namespace {
+
+std::string DefaultNodeName() {
+  char host[256] = {0};
+  if (::gethostname(host, sizeof(host) - 1) != 0) return "localhost";
+  std::string name(host);
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  return name;
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "Error: " << message << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace cubelet;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto command_line = config::ParseCommandLine(args);
+  if (!command_line.ok()) {
+    return Fail(StrCat(command_line.status().message(), "\nRun 'cubelet --help' for usage."));
+  }
+  config::NodeOptions& options = command_line->options;
+  if (options.show_help) {
+    std::cout << config::Usage("cubelet");
+    return 0;
+  }
+  if (options.show_version) {
+    std::cout << "Kubernetes " << kKubernetesVersion << " (cubelet " << kCubeletVersion << ")\n";
+    return 0;
+  }
+  auto config = config::BuildConfiguration(*command_line);
+  if (!config.ok()) return Fail(std::string(config.status().message()));
+  if (options.hostname_override.empty()) options.hostname_override = DefaultNodeName();
+
+  // Signals are taken by sigwait in this thread only; every thread started below inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  RealClock clock;
+  const int verbosity = config->logging_verbosity.value_or(0) > options.verbosity
+                            ? *config->logging_verbosity
+                            : options.verbosity;
+  Logger logger(std::make_shared<StderrLogSink>(), verbosity, &clock);
+  logger.Info("Starting cubelet", {{"version", kCubeletVersion}, {"kubernetesVersion", kKubernetesVersion},
+                                   {"node", options.hostname_override}});
+  if (!options.config_file.empty()) logger.Info("Loaded config file", {{"path", options.config_file}});
+  if (!config->ignored_fields.empty()) {
+    logger.Warning("Config fields accepted but not implemented by cubelet are ignored",
+                   {{"fields", absl::StrJoin(config->ignored_fields, ",")}});
+  }
+
+  cri::RemoteRuntimeOptions runtime_options;
+  runtime_options.endpoint = config->container_runtime_endpoint;
+  runtime_options.request_timeout = config->runtime_request_timeout;
+  auto runtime = cri::NewRemoteRuntimeService(runtime_options);
+  if (!runtime.ok()) return Fail(std::string(runtime.status().message()));
+  cri::RemoteRuntimeOptions image_options = runtime_options;
+  if (!config->image_service_endpoint.empty()) image_options.endpoint = config->image_service_endpoint;
+  auto images = cri::NewRemoteImageService(image_options);
+  if (!images.ok()) return Fail(std::string(images.status().message()));
+
+  Agent agent(*config, options, AgentDependencies{logger, &clock, std::move(*runtime), std::move(*images)});
+  absl::Status result;
+  std::jthread agent_thread([&](std::stop_token stop) {
+    try {
+      result = agent.Run(stop);
+    } catch (const std::exception& e) {
+      result = absl::InternalError(StrCat("uncaught exception: ", e.what()));
+    }
+    // Wake the signal wait below so that an agent that ends on its own ends the process.
+    ::kill(::getpid(), SIGTERM);
+  });
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  if (!agent_thread.get_stop_token().stop_requested()) {
+    logger.Info("Received signal, shutting down", {{"signal", strsignal(sig)}});
+  }
+  agent_thread.request_stop();
+  agent_thread.join();
+  if (!result.ok()) {
+    logger.Error("cubelet failed", {{"err", result}});
+    return 1;
+  }
+  logger.Info("cubelet stopped");
+  return 0;
+}
