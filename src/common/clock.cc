@@ -11,7 +11,15 @@ void FakeClock::SleepFor(absl::Duration d) {
   absl::MutexLock lock(&mu_);
   const absl::Time deadline = now_ + d;
   auto reached = [this, deadline]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return now_ >= deadline; };
+  ++sleepers_;
   mu_.Await(absl::Condition(&reached));
+  --sleepers_;
+}
+
+void FakeClock::AwaitSleepers(int n) const {
+  absl::MutexLock lock(&mu_);
+  auto enough = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return sleepers_ >= n; };
+  mu_.Await(absl::Condition(&enough));
 }
 
 void FakeClock::Advance(absl::Duration d) {

@@ -35,10 +35,14 @@ class FakeClock final : public Clock {
   void SleepFor(absl::Duration d) override;
   void Advance(absl::Duration d);
   void SetTime(absl::Time t);
+  // Blocks until at least `n` threads are inside SleepFor, so that a test advances time only
+  // after the sleepers it means to wake have taken their deadline.
+  void AwaitSleepers(int n) const;
 
  private:
   mutable absl::Mutex mu_;
   absl::Time now_ ABSL_GUARDED_BY(mu_);
+  int sleepers_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace cubelet

@@ -1,0 +1,89 @@
+#include "config/flags.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+namespace cubelet::config {
+namespace {
+
+std::string Message(const absl::Status& s) { return std::string(s.message()); }
+
+TEST(FlagsTest, ParsesEqualsAndSpaceForms) {
+  auto cl = ParseCommandLine({"--pod-manifest-path=/etc/m", "--max-pods", "20", "--v=4", "--hostname-override",
+                              "Node-A", "--root-dir=/var/lib/cubelet", "--read-only-port=10255"});
+  ASSERT_TRUE(cl.ok()) << cl.status();
+  EXPECT_EQ(cl->options.verbosity, 4);
+  EXPECT_EQ(cl->options.hostname_override, "Node-A");
+  EXPECT_EQ(cl->options.root_dir, "/var/lib/cubelet");
+  auto c = BuildConfiguration(*cl);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->static_pod_path, "/etc/m");
+  EXPECT_EQ(c->max_pods, 20);
+  EXPECT_EQ(c->read_only_port, 10255);
+}
+
+TEST(FlagsTest, ShorthandsAndBareBooleans) {
+  auto cl = ParseCommandLine({"-v=2", "--version"});
+  ASSERT_TRUE(cl.ok()) << cl.status();
+  EXPECT_EQ(cl->options.verbosity, 2);
+  EXPECT_TRUE(cl->options.show_version);
+  auto help = ParseCommandLine({"-h"});
+  ASSERT_TRUE(help.ok());
+  EXPECT_TRUE(help->options.show_help);
+  auto b = ParseCommandLine({"--seccomp-default", "--fail-swap-on=false"});
+  ASSERT_TRUE(b.ok()) << b.status();
+  auto c = BuildConfiguration(*b);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->seccomp_default);
+  EXPECT_FALSE(c->fail_swap_on);
+}
+
+TEST(FlagsTest, ErrorsNameTheFlag) {
+  EXPECT_EQ(Message(ParseCommandLine({"--no-such-flag=1"}).status()), "unknown flag: --no-such-flag");
+  EXPECT_EQ(Message(ParseCommandLine({"--max-pods=many"}).status()),
+            "invalid argument \"many\" for \"--max-pods\" flag: expected an integer");
+  EXPECT_EQ(Message(ParseCommandLine({"--sync-frequency=5"}).status()),
+            "invalid argument \"5\" for \"--sync-frequency\" flag: expected a duration such as \"20s\" or \"1m30s\"");
+  EXPECT_EQ(Message(ParseCommandLine({"--config"}).status()), "flag needs an argument: --config");
+  EXPECT_EQ(Message(ParseCommandLine({"run"}).status()), "unknown command \"run\": cubelet takes only flags");
+  EXPECT_EQ(Message(ParseCommandLine({"-x"}).status()), "unknown shorthand flag: 'x' in -x");
+}
+
+TEST(FlagsTest, FlagsOverrideTheConfigFileWhichOverridesDefaults) {
+  const std::string path = ::testing::TempDir() + "/flags_test_kubelet.yaml";
+  std::ofstream(path) << "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+                         "maxPods: 50\nsyncFrequency: 30s\nstaticPodPath: /from/file\n";
+  auto cl = ParseCommandLine({"--config", path, "--max-pods=7"});
+  ASSERT_TRUE(cl.ok()) << cl.status();
+  auto c = BuildConfiguration(*cl);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->max_pods, 7);                           // flag
+  EXPECT_EQ(c->sync_frequency, absl::Seconds(30));     // file
+  EXPECT_EQ(c->static_pod_path, "/from/file");         // file
+  EXPECT_EQ(c->file_check_frequency, absl::Seconds(20));  // default
+  std::remove(path.c_str());
+}
+
+TEST(FlagsTest, FlagValuesAreValidatedLikeFileValues) {
+  auto cl = ParseCommandLine({"--cgroup-driver=fancy"});
+  ASSERT_TRUE(cl.ok());
+  auto c = BuildConfiguration(*cl);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(Message(c.status()).find("cgroupDriver (--cgroup-driver) \"fancy\""), std::string::npos);
+}
+
+TEST(FlagsTest, UsageListsEveryRequiredFlag) {
+  const std::string usage = Usage("cubelet");
+  for (const char* flag :
+       {"--config", "--kubeconfig", "--container-runtime-endpoint", "--image-service-endpoint",
+        "--pod-manifest-path", "--root-dir", "--hostname-override", "--node-ip", "--address", "--port",
+        "--read-only-port", "--healthz-port", "--healthz-bind-address", "--cgroup-driver", "--cgroup-root",
+        "--max-pods", "--v", "--version", "--help"}) {
+    EXPECT_NE(usage.find(std::string(flag) + " "), std::string::npos) << flag;
+  }
+}
+
+}  // namespace
+}  // namespace cubelet::config

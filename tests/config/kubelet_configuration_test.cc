@@ -1,0 +1,132 @@
+#include "config/kubelet_configuration.h"
+
+#include <gtest/gtest.h>
+
+namespace cubelet::config {
+namespace {
+
+constexpr char kHeader[] = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n";
+
+std::string Message(const absl::Status& s) { return std::string(s.message()); }
+
+TEST(KubeletConfigurationTest, DefaultsAreUpstreams) {
+  auto c = ParseKubeletConfiguration(kHeader, "k.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->sync_frequency, absl::Minutes(1));
+  EXPECT_EQ(c->file_check_frequency, absl::Seconds(20));
+  EXPECT_EQ(c->pod_logs_dir, "/var/log/pods");
+  EXPECT_EQ(c->cgroup_driver, "cgroupfs");
+  EXPECT_EQ(c->read_only_port, 0);
+  EXPECT_EQ(c->healthz_port, 10248);
+  EXPECT_EQ(c->port, 10250);
+  EXPECT_EQ(c->max_pods, 110);
+  EXPECT_EQ(c->node_status_update_frequency, absl::Seconds(10));
+  EXPECT_EQ(c->node_status_report_frequency, absl::Minutes(5));
+  EXPECT_EQ(c->container_log_max_size, "10Mi");
+  EXPECT_EQ(c->container_log_max_files, 5);
+  EXPECT_EQ(c->runtime_request_timeout, absl::Minutes(2));
+  EXPECT_FALSE(c->seccomp_default);
+  EXPECT_EQ(c->container_runtime_endpoint, "unix:///run/containerd/containerd.sock");
+}
+
+TEST(KubeletConfigurationTest, ReadsYamlFields) {
+  auto c = ParseKubeletConfiguration(std::string(kHeader) +
+                                         "staticPodPath: /etc/kubernetes/manifests\n"
+                                         "syncFrequency: 30s\n"
+                                         "fileCheckFrequency: 5s\n"
+                                         "readOnlyPort: 10255\n"
+                                         "maxPods: 30\n"
+                                         "clusterDNS: [10.96.0.10]\n"
+                                         "systemReserved: {cpu: 100m, memory: 200Mi}\n"
+                                         "seccompDefault: true\n"
+                                         "runtimeRequestTimeout: 1m30s\n"
+                                         "featureGates: {SomeGate: true}\n"
+                                         "logging: {verbosity: 3}\n",
+                                     "k.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->static_pod_path, "/etc/kubernetes/manifests");
+  EXPECT_EQ(c->sync_frequency, absl::Seconds(30));
+  EXPECT_EQ(c->file_check_frequency, absl::Seconds(5));
+  EXPECT_EQ(c->read_only_port, 10255);
+  EXPECT_EQ(c->max_pods, 30);
+  EXPECT_EQ(c->cluster_dns, std::vector<std::string>{"10.96.0.10"});
+  EXPECT_EQ(c->system_reserved.at("memory"), "200Mi");
+  EXPECT_TRUE(c->seccomp_default);
+  EXPECT_EQ(c->runtime_request_timeout, absl::Seconds(90));
+  EXPECT_TRUE(c->feature_gates.at("SomeGate"));
+  EXPECT_EQ(c->logging_verbosity, 3);
+}
+
+TEST(KubeletConfigurationTest, ReadsJson) {
+  auto c = ParseKubeletConfiguration(
+      R"({"apiVersion":"kubelet.config.k8s.io/v1beta1","kind":"KubeletConfiguration",)"
+      R"("cgroupDriver":"systemd","healthzPort":0,"podLogsDir":"/tmp/logs"})",
+      "k.json");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->cgroup_driver, "systemd");
+  EXPECT_EQ(c->healthz_port, 0);
+  EXPECT_EQ(c->pod_logs_dir, "/tmp/logs");
+}
+
+TEST(KubeletConfigurationTest, UnknownFieldIsAnErrorNamingFileAndField) {
+  auto c = ParseKubeletConfiguration(std::string(kHeader) + "maxPodz: 3\n", "/etc/cubelet/config.yaml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(Message(c.status()), "kubelet config file \"/etc/cubelet/config.yaml\": unknown field \"maxPodz\"");
+}
+
+TEST(KubeletConfigurationTest, UpstreamFieldsCubeletDoesNotImplementAreAcceptedAndListed) {
+  auto c = ParseKubeletConfiguration(std::string(kHeader) + "authentication: {anonymous: {enabled: false}}\n"
+                                                            "cpuManagerPolicy: none\n",
+                                     "k.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->ignored_fields, (std::set<std::string>{"authentication", "cpuManagerPolicy"}));
+}
+
+TEST(KubeletConfigurationTest, BadValuesNameTheField) {
+  struct Case {
+    std::string yaml;
+    std::string want;
+  } cases[] = {
+      {"maxPods: lots\n", "maxPods: invalid value \"lots\": expected an integer"},
+      {"syncFrequency: 10\n", "syncFrequency: invalid value \"10\": expected a duration"},
+      {"seccompDefault: maybe\n", "seccompDefault: invalid value \"maybe\": expected true or false"},
+      {"containerLogMaxSize: 10 megs\n", "containerLogMaxSize: invalid value \"10 megs\": expected a quantity"},
+      {"clusterDNS: 10.0.0.1\n", "clusterDNS: invalid value \"10.0.0.1\": expected a list of strings"},
+      {"cgroupDriver: fancy\n", "cgroupDriver (--cgroup-driver) \"fancy\" must be \"cgroupfs\" or \"systemd\""},
+      {"containerLogMaxFiles: 1\n", "containerLogMaxFiles (--container-log-max-files) 1 must be greater than 1"},
+      {"port: 70000\n", "port (--port) 70000 must be between 1 and 65535, inclusive"},
+      {"maxPods: -1\n", "maxPods (--max-pods) -1 must not be a negative number"},
+      {"fileCheckFrequency: 0s\n", "fileCheckFrequency (--file-check-frequency) 0s must be > 0"},
+      {"logging: {verbosity: high}\n", "logging: verbosity: invalid value \"high\""},
+  };
+  for (const auto& c : cases) {
+    auto r = ParseKubeletConfiguration(std::string(kHeader) + c.yaml, "k.yaml");
+    ASSERT_FALSE(r.ok()) << c.yaml;
+    EXPECT_NE(Message(r.status()).find(c.want), std::string::npos) << Message(r.status());
+    EXPECT_EQ(Message(r.status()).rfind("kubelet config file \"k.yaml\": ", 0), 0u) << Message(r.status());
+  }
+}
+
+TEST(KubeletConfigurationTest, WrongApiVersionKindOrSyntax) {
+  auto v = ParseKubeletConfiguration("apiVersion: v1\nkind: KubeletConfiguration\n", "k.yaml");
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(Message(v.status()).find("apiVersion: unsupported value \"v1\""), std::string::npos);
+  auto k = ParseKubeletConfiguration("apiVersion: kubelet.config.k8s.io/v1beta1\nkind: Pod\n", "k.yaml");
+  ASSERT_FALSE(k.ok());
+  EXPECT_NE(Message(k.status()).find("kind: must be \"KubeletConfiguration\", got \"Pod\""), std::string::npos);
+  auto y = ParseKubeletConfiguration(std::string(kHeader) + "maxPods: [1,\n", "k.yaml");
+  ASSERT_FALSE(y.ok());
+  EXPECT_NE(Message(y.status()).find("not valid YAML or JSON: line"), std::string::npos) << y.status();
+  auto dup = ParseKubeletConfiguration(std::string(kHeader) + "maxPods: 1\nmaxPods: 2\n", "k.yaml");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(Message(dup.status()).find("duplicate field \"maxPods\""), std::string::npos) << dup.status();
+}
+
+TEST(KubeletConfigurationTest, MissingFileNamesIt) {
+  auto c = LoadKubeletConfigurationFile("/nonexistent/kubelet.yaml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(Message(c.status()).find("\"/nonexistent/kubelet.yaml\": cannot read"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cubelet::config
