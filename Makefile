@@ -1,0 +1,42 @@
+# The two set-up commands (see README): `make demo` and `make test`. Both install what they need
+# with apt (scripts/install-deps), build, and run.
+PRESET ?= relwithdebinfo
+BUILD_DIR := build/$(PRESET)
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps configure build test unit-test node-test demo demo-stop package clean
+
+all: build
+
+deps:
+	scripts/install-deps
+
+configure: deps
+	cmake --preset $(PRESET)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Every test. Node tests need root and containerd; here a missing test bed is a failure, not a skip.
+test: build
+	tests/testbed/testbed sweep
+	CUBELET_REQUIRE_NODE_TESTS=1 ctest --test-dir $(BUILD_DIR) --output-on-failure --timeout 900
+	tests/testbed/testbed sweep
+
+unit-test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit
+
+node-test: build
+	CUBELET_REQUIRE_NODE_TESTS=1 ctest --test-dir $(BUILD_DIR) --output-on-failure -L node
+
+demo: build
+	BUILD_DIR=$(BUILD_DIR) scripts/demo
+
+demo-stop:
+	scripts/demo stop
+
+package: build
+	cd $(BUILD_DIR) && cpack
+
+clean:
+	rm -rf build
