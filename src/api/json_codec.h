@@ -1,0 +1,32 @@
+// Owns: decoding Pods from JSON and YAML text and encoding them (and PodLists) back to JSON,
+// with upstream's field names, keeping every field cubelet does not model.
+// Does not own: defaults and validation (defaults.h, validation.h).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "api/types.h"
+
+namespace cubelet::api {
+
+// Decodes one object. Type errors name the field path ("spec.containers[0].ports[1].containerPort:
+// expected an integer, got a string"). `text` may be JSON or YAML.
+absl::StatusOr<Pod> DecodePod(const std::string& text);
+
+// YAML (a superset of JSON) to JSON text, keeping quoted scalars strings and typing plain ones
+// (null, booleans, numbers) as YAML 1.2's core schema does. Errors give line and column.
+absl::StatusOr<std::string> YamlToJson(const std::string& yaml);
+
+// The pod as JSON; fields of pod.raw that the model does not know are kept.
+std::string EncodePod(const Pod& pod);
+// A v1 PodList of `pods`, as the kubelet's /pods endpoint serves it.
+std::string EncodePodList(const std::vector<Pod>& pods);
+
+// RFC 3339 in UTC with second precision ("2026-11-25T10:11:12Z"), the API's metav1.Time.
+std::string FormatRfc3339(absl::Time t);
+// RFC 3339 with nanoseconds, as kubernetes.io/config.seen uses.
+std::string FormatRfc3339Nano(absl::Time t);
+
+}  // namespace cubelet::api

@@ -1,0 +1,275 @@
+#include "api/validation.h"
+
+#include <set>
+
+#include "absl/strings/str_join.h"
+#include "common/strings.h"
+
+namespace cubelet::api {
+namespace {
+
+constexpr char kLabelMsg[] =
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
+    "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+constexpr char kSubdomainMsg[] =
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
+    "start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
+    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+class Errors {
+ public:
+  void Required(const std::string& path) { out_.push_back(StrCat(path, ": Required value")); }
+  void Invalid(const std::string& path, const std::string& value, const std::string& why) {
+    out_.push_back(StrCat(path, ": Invalid value: \"", value, "\": ", why));
+  }
+  void InvalidInt(const std::string& path, int64_t value, const std::string& why) {
+    out_.push_back(StrCat(path, ": Invalid value: ", value, ": ", why));
+  }
+  void Duplicate(const std::string& path, const std::string& value) {
+    out_.push_back(StrCat(path, ": Duplicate value: \"", value, "\""));
+  }
+  void NotFound(const std::string& path, const std::string& value) {
+    out_.push_back(StrCat(path, ": Not found: \"", value, "\""));
+  }
+  void Unsupported(const std::string& path, const std::string& value, const std::vector<std::string>& ok) {
+    std::vector<std::string> quoted;
+    for (const auto& o : ok) quoted.push_back(StrCat("\"", o, "\""));
+    out_.push_back(StrCat(path, ": Unsupported value: \"", value, "\": supported values: ", absl::StrJoin(quoted, ", ")));
+  }
+  void Forbidden(const std::string& path, const std::string& why) { out_.push_back(StrCat(path, ": Forbidden: ", why)); }
+  std::vector<std::string> Take() { return std::move(out_); }
+
+ private:
+  std::vector<std::string> out_;
+};
+
+void ValidateProbe(const std::optional<Probe>& p, const std::string& path, bool success_must_be_one, Errors& e) {
+  if (!p) return;
+  int handlers = (p->handler.exec ? 1 : 0) + (p->handler.http_get ? 1 : 0) + (p->handler.tcp_socket ? 1 : 0) +
+                 (p->handler.grpc ? 1 : 0);
+  if (handlers == 0) e.Required(StrCat(path, ": must specify a handler type"));
+  if (handlers > 1) e.Forbidden(path, "may not specify more than 1 handler type");
+  if (p->initial_delay_seconds < 0) e.InvalidInt(StrCat(path, ".initialDelaySeconds"), p->initial_delay_seconds, "must be greater than or equal to 0");
+  for (auto [field, v] : {std::pair{"timeoutSeconds", p->timeout_seconds}, std::pair{"periodSeconds", p->period_seconds},
+                          std::pair{"successThreshold", p->success_threshold},
+                          std::pair{"failureThreshold", p->failure_threshold}}) {
+    if (v < 1) e.InvalidInt(StrCat(path, ".", field), v, "must be greater than or equal to 1");
+  }
+  if (success_must_be_one && p->success_threshold != 1) {
+    e.InvalidInt(StrCat(path, ".successThreshold"), p->success_threshold, "must be 1");
+  }
+  if (p->termination_grace_period_seconds && *p->termination_grace_period_seconds < 1) {
+    e.InvalidInt(StrCat(path, ".terminationGracePeriodSeconds"), *p->termination_grace_period_seconds,
+                 "must be greater than 0");
+  }
+  if (p->handler.http_get && p->handler.http_get->scheme != "HTTP" && p->handler.http_get->scheme != "HTTPS") {
+    e.Unsupported(StrCat(path, ".httpGet.scheme"), p->handler.http_get->scheme, {"HTTP", "HTTPS"});
+  }
+}
+
+void ValidateResources(const ResourceRequirements& r, const std::string& path, Errors& e) {
+  for (const auto* list : {&r.limits, &r.requests}) {
+    const std::string field = list == &r.limits ? "limits" : "requests";
+    for (const auto& [name, q] : *list) {
+      if (q.Compare(Quantity()) < 0) {
+        e.Invalid(StrCat(path, ".", field, "[", name, "]"), q.ToString(), "must be greater than or equal to 0");
+      }
+    }
+  }
+  for (const auto& [name, req] : r.requests) {
+    auto lim = r.limits.find(name);
+    if (lim != r.limits.end() && req.Compare(lim->second) > 0) {
+      e.Invalid(StrCat(path, ".requests"), req.ToString(),
+                StrCat("must be less than or equal to ", name, " limit of ", lim->second.ToString()));
+    }
+  }
+}
+
+void ValidateContainer(const Container& c, const std::string& path, const std::set<std::string>& volumes,
+                       bool is_init, Errors& e) {
+  if (c.name.empty()) {
+    e.Required(StrCat(path, ".name"));
+  } else if (!IsDnsLabel(c.name)) {
+    e.Invalid(StrCat(path, ".name"), c.name, kLabelMsg);
+  }
+  if (c.image.empty() || c.image.find_first_not_of(" \t") == std::string::npos) e.Required(StrCat(path, ".image"));
+  if (c.image_pull_policy != "Always" && c.image_pull_policy != "IfNotPresent" && c.image_pull_policy != "Never") {
+    e.Unsupported(StrCat(path, ".imagePullPolicy"), c.image_pull_policy, {"Always", "IfNotPresent", "Never"});
+  }
+  if (c.termination_message_policy != "File" && c.termination_message_policy != "FallbackToLogsOnError") {
+    e.Unsupported(StrCat(path, ".terminationMessagePolicy"), c.termination_message_policy,
+                  {"File", "FallbackToLogsOnError"});
+  }
+  std::set<std::string> port_names;
+  for (size_t i = 0; i < c.ports.size(); ++i) {
+    const auto& p = c.ports[i];
+    const std::string pp = StrCat(path, ".ports[", i, "]");
+    if (p.container_port < 1 || p.container_port > 65535) {
+      e.InvalidInt(StrCat(pp, ".containerPort"), p.container_port, "must be between 1 and 65535, inclusive");
+    }
+    if (p.host_port < 0 || p.host_port > 65535) {
+      e.InvalidInt(StrCat(pp, ".hostPort"), p.host_port, "must be between 1 and 65535, inclusive");
+    }
+    if (p.protocol != "TCP" && p.protocol != "UDP" && p.protocol != "SCTP") {
+      e.Unsupported(StrCat(pp, ".protocol"), p.protocol, {"SCTP", "TCP", "UDP"});
+    }
+    if (!p.name.empty()) {
+      if (p.name.size() > 15 || !IsDnsLabel(p.name) || p.name.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos) {
+        e.Invalid(StrCat(pp, ".name"), p.name, "must be no more than 15 characters and a lowercase IANA service name");
+      }
+      if (!port_names.insert(p.name).second) e.Duplicate(StrCat(pp, ".name"), p.name);
+    }
+  }
+  std::set<std::string> env_names;
+  for (size_t i = 0; i < c.env.size(); ++i) {
+    const auto& ev = c.env[i];
+    const std::string ep = StrCat(path, ".env[", i, "]");
+    if (ev.name.empty()) e.Required(StrCat(ep, ".name"));
+    else if (ev.name.find('=') != std::string::npos) {
+      e.Invalid(StrCat(ep, ".name"), ev.name, "a valid environment variable name must consist only of printable ASCII characters other than '='");
+    }
+    if (ev.value_from && !ev.value.empty()) {
+      e.Invalid(StrCat(ep, ".valueFrom"), "", "may not be specified when `value` is not empty");
+    }
+  }
+  ValidateResources(c.resources, StrCat(path, ".resources"), e);
+  std::set<std::string> mount_paths;
+  for (size_t i = 0; i < c.volume_mounts.size(); ++i) {
+    const auto& m = c.volume_mounts[i];
+    const std::string mp = StrCat(path, ".volumeMounts[", i, "]");
+    if (m.name.empty()) e.Required(StrCat(mp, ".name"));
+    else if (!volumes.contains(m.name)) e.NotFound(StrCat(mp, ".name"), m.name);
+    if (m.mount_path.empty()) e.Required(StrCat(mp, ".mountPath"));
+    else if (!mount_paths.insert(m.mount_path).second) e.Invalid(StrCat(mp, ".mountPath"), m.mount_path, "must be unique");
+    if (!m.sub_path.empty()) {
+      if (m.sub_path[0] == '/') e.Invalid(StrCat(mp, ".subPath"), m.sub_path, "must be a relative path");
+      for (size_t s = 0; s <= m.sub_path.size();) {
+        size_t slash = m.sub_path.find('/', s);
+        if (slash == std::string::npos) slash = m.sub_path.size();
+        if (m.sub_path.substr(s, slash - s) == "..") {
+          e.Invalid(StrCat(mp, ".subPath"), m.sub_path, "must not contain '..'");
+          break;
+        }
+        s = slash + 1;
+      }
+    }
+    if (!m.mount_propagation.empty() && m.mount_propagation != "None" && m.mount_propagation != "HostToContainer" &&
+        m.mount_propagation != "Bidirectional") {
+      e.Unsupported(StrCat(mp, ".mountPropagation"), m.mount_propagation, {"Bidirectional", "HostToContainer", "None"});
+    }
+  }
+  if (is_init && c.restart_policy.empty()) {
+    if (c.liveness_probe) e.Forbidden(StrCat(path, ".livenessProbe"), "may not be set for init containers without restartPolicy=Always");
+    if (c.readiness_probe) e.Forbidden(StrCat(path, ".readinessProbe"), "may not be set for init containers without restartPolicy=Always");
+    if (c.startup_probe) e.Forbidden(StrCat(path, ".startupProbe"), "may not be set for init containers without restartPolicy=Always");
+    if (c.lifecycle) e.Forbidden(StrCat(path, ".lifecycle"), "may not be set for init containers without restartPolicy=Always");
+  } else if (!c.restart_policy.empty() && (!is_init || c.restart_policy != "Always")) {
+    e.Unsupported(StrCat(path, ".restartPolicy"), c.restart_policy, {"Always"});
+  }
+  ValidateProbe(c.liveness_probe, StrCat(path, ".livenessProbe"), true, e);
+  ValidateProbe(c.readiness_probe, StrCat(path, ".readinessProbe"), false, e);
+  ValidateProbe(c.startup_probe, StrCat(path, ".startupProbe"), true, e);
+}
+
+}  // namespace
+
+bool IsDnsLabel(const std::string& s) {
+  if (s.empty() || s.size() > 63) return false;
+  if (!IsAlnum(s.front()) || !IsAlnum(s.back())) return false;
+  for (char c : s) {
+    if (!IsAlnum(c) && c != '-') return false;
+  }
+  return true;
+}
+
+bool IsDnsSubdomain(const std::string& s) {
+  if (s.empty() || s.size() > 253) return false;
+  size_t start = 0;
+  while (true) {
+    size_t dot = s.find('.', start);
+    std::string part = s.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!IsDnsLabel(part)) return false;
+    if (dot == std::string::npos) return true;
+    start = dot + 1;
+  }
+}
+
+std::vector<std::string> ValidatePod(const Pod& pod) {
+  Errors e;
+  const auto& m = pod.metadata;
+  if (m.name.empty()) e.Required("metadata.name");
+  else if (!IsDnsSubdomain(m.name)) e.Invalid("metadata.name", m.name, kSubdomainMsg);
+  if (m.namespace_.empty()) e.Required("metadata.namespace");
+  else if (!IsDnsLabel(m.namespace_)) e.Invalid("metadata.namespace", m.namespace_, kLabelMsg);
+
+  const auto& s = pod.spec;
+  std::set<std::string> volumes;
+  for (size_t i = 0; i < s.volumes.size(); ++i) {
+    const auto& v = s.volumes[i];
+    const std::string vp = StrCat("spec.volumes[", i, "]");
+    if (v.name.empty()) e.Required(StrCat(vp, ".name"));
+    else if (!IsDnsLabel(v.name)) e.Invalid(StrCat(vp, ".name"), v.name, kLabelMsg);
+    else if (!volumes.insert(v.name).second) e.Duplicate(StrCat(vp, ".name"), v.name);
+    if (v.empty_dir && v.host_path) e.Forbidden(vp, "may not specify more than 1 volume type");
+    if (v.empty_dir && !v.empty_dir->medium.empty() && v.empty_dir->medium != "Memory") {
+      e.Unsupported(StrCat(vp, ".emptyDir.medium"), v.empty_dir->medium, {"", "Memory"});
+    }
+    if (v.host_path) {
+      if (v.host_path->path.empty()) e.Required(StrCat(vp, ".hostPath.path"));
+      static const std::vector<std::string> kTypes = {"", "DirectoryOrCreate", "Directory", "FileOrCreate",
+                                                      "File", "Socket", "CharDevice", "BlockDevice"};
+      if (std::find(kTypes.begin(), kTypes.end(), v.host_path->type) == kTypes.end()) {
+        e.Unsupported(StrCat(vp, ".hostPath.type"), v.host_path->type, {"BlockDevice", "CharDevice", "Directory",
+                      "DirectoryOrCreate", "File", "FileOrCreate", "Socket"});
+      }
+    }
+  }
+  if (s.containers.empty()) e.Required("spec.containers");
+  std::set<std::string> names;
+  for (size_t i = 0; i < s.init_containers.size(); ++i) {
+    const std::string p = StrCat("spec.initContainers[", i, "]");
+    ValidateContainer(s.init_containers[i], p, volumes, true, e);
+    if (!s.init_containers[i].name.empty() && !names.insert(s.init_containers[i].name).second) {
+      e.Duplicate(StrCat(p, ".name"), s.init_containers[i].name);
+    }
+  }
+  for (size_t i = 0; i < s.containers.size(); ++i) {
+    const std::string p = StrCat("spec.containers[", i, "]");
+    ValidateContainer(s.containers[i], p, volumes, false, e);
+    if (!s.containers[i].name.empty() && !names.insert(s.containers[i].name).second) {
+      e.Duplicate(StrCat(p, ".name"), s.containers[i].name);
+    }
+  }
+  if (s.restart_policy != "Always" && s.restart_policy != "OnFailure" && s.restart_policy != "Never") {
+    e.Unsupported("spec.restartPolicy", s.restart_policy, {"Always", "OnFailure", "Never"});
+  }
+  if (s.termination_grace_period_seconds && *s.termination_grace_period_seconds < 0) {
+    e.InvalidInt("spec.terminationGracePeriodSeconds", *s.termination_grace_period_seconds,
+                 "must be greater than or equal to 0");
+  }
+  if (s.active_deadline_seconds && *s.active_deadline_seconds < 1) {
+    e.InvalidInt("spec.activeDeadlineSeconds", *s.active_deadline_seconds, "must be between 1 and 2147483647, inclusive");
+  }
+  static const std::vector<std::string> kDns = {"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"};
+  if (std::find(kDns.begin(), kDns.end(), s.dns_policy) == kDns.end()) e.Unsupported("spec.dnsPolicy", s.dns_policy, kDns);
+  if (s.dns_policy == "None" && (!s.dns_config || s.dns_config->nameservers.empty())) {
+    e.Required("spec.dnsConfig: must provide at least one DNS nameserver when DNS policy is None");
+  }
+  if (!s.hostname.empty() && !IsDnsLabel(s.hostname)) e.Invalid("spec.hostname", s.hostname, kLabelMsg);
+  if (!s.subdomain.empty() && !IsDnsLabel(s.subdomain)) e.Invalid("spec.subdomain", s.subdomain, kLabelMsg);
+  for (size_t i = 0; i < s.host_aliases.size(); ++i) {
+    if (s.host_aliases[i].ip.empty()) e.Required(StrCat("spec.hostAliases[", i, "].ip"));
+  }
+  return e.Take();
+}
+
+absl::Status ValidatePodStatus(const Pod& pod) {
+  auto errors = ValidatePod(pod);
+  if (errors.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrJoin(errors, "; "));
+}
+
+}  // namespace cubelet::api
