@@ -1,0 +1,76 @@
+#include "static_pods/manifest.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace cubelet::static_pods {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kWeb[] = R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: httpd
+    image: localhost/cubelet/testimage:1.0
+)";
+
+std::string Error(const std::string& content, const std::string& path = "/m/web.yaml") {
+  auto pod = ParseStaticPodManifest(content, path, "node-a");
+  EXPECT_FALSE(pod.ok());
+  return std::string(pod.status().message());
+}
+
+TEST(StaticPodManifestTest, IdentityLikeUpstream) {
+  auto pod = ParseStaticPodManifest(kWeb, "/etc/kubernetes/manifests/web.yaml", "Node-A");
+  ASSERT_TRUE(pod.ok()) << pod.status();
+  EXPECT_EQ(pod->metadata.name, "web-node-a");
+  EXPECT_EQ(pod->metadata.namespace_, "default");
+  EXPECT_EQ(pod->spec.node_name, "Node-A");
+  EXPECT_THAT(pod->metadata.uid, ::testing::MatchesRegex("[0-9a-f]{32}"));
+  EXPECT_EQ(pod->metadata.annotations.at("kubernetes.io/config.hash"), pod->metadata.uid);
+  EXPECT_EQ(pod->metadata.annotations.at("kubernetes.io/config.source"), "file");
+  EXPECT_EQ(pod->spec.restart_policy, "Always");
+  EXPECT_EQ(pod->spec.containers[0].image_pull_policy, "IfNotPresent");
+}
+
+TEST(StaticPodManifestTest, UidIsStableAndDependsOnContentNodeAndPath) {
+  const std::string uid = ParseStaticPodManifest(kWeb, "/m/web.yaml", "a")->metadata.uid;
+  EXPECT_EQ(ParseStaticPodManifest(kWeb, "/m/web.yaml", "a")->metadata.uid, uid);
+  // Formatting is not content: the same pod written as JSON has the same UID.
+  const std::string json = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"web"},)"
+                           R"("spec":{"containers":[{"name":"httpd","image":"localhost/cubelet/testimage:1.0"}]}})";
+  EXPECT_EQ(ParseStaticPodManifest(json, "/m/web.yaml", "a")->metadata.uid, uid);
+  EXPECT_NE(ParseStaticPodManifest(kWeb, "/m/web.yaml", "b")->metadata.uid, uid);
+  EXPECT_NE(ParseStaticPodManifest(kWeb, "/m/web2.yaml", "a")->metadata.uid, uid);
+  std::string edited = kWeb;
+  edited.replace(edited.find("1.0"), 3, "1.1");
+  EXPECT_NE(ParseStaticPodManifest(edited, "/m/web.yaml", "a")->metadata.uid, uid);
+}
+
+TEST(StaticPodManifestTest, BadManifestsNameFileFieldAndReason) {
+  EXPECT_THAT(Error("kind: Pod\nmetadata: {name: [\n"), HasSubstr("/m/web.yaml: invalid YAML: line"));
+  EXPECT_EQ(Error("apiVersion: v1\nkind: Deployment\nmetadata: {name: x}\n"),
+            "/m/web.yaml: kind: Unsupported value: \"Deployment\": supported values: \"Pod\"");
+  EXPECT_EQ(Error("apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n  - {name: a}\n"),
+            "/m/web.yaml: spec.containers[0].image: Required value");
+  EXPECT_THAT(Error("apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n"
+                    "  - {name: a, image: i, resources: {limits: {memory: 10 gigs}}}\n"),
+              HasSubstr("/m/web.yaml: spec.containers[0].resources.limits[memory]: Invalid value: \"10 gigs\""));
+  EXPECT_EQ(Error("apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n"
+                  "  - {name: a, image: i}\n  - {name: a, image: j}\n"),
+            "/m/web.yaml: spec.containers[1].name: Duplicate value: \"a\"");
+  EXPECT_THAT(Error("apiVersion: v1\nkind: Pod\nmetadata: {name: Web_1}\nspec:\n  containers:\n  - {name: a, image: i}\n"),
+              HasSubstr("/m/web.yaml: metadata.name: Invalid value: \"Web_1-node-a\""));
+  EXPECT_EQ(Error("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - {name: a, image: i}\n"),
+            "/m/web.yaml: invalid pod: name is needed for the pod");
+  EXPECT_THAT(Error("apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  volumes: [{name: s, secret: {secretName: x}}]\n"
+                    "  containers:\n  - {name: a, image: i}\n"),
+              HasSubstr("spec.volumes[0].secret: Forbidden: static pods may only use emptyDir and hostPath volumes"));
+}
+
+}  // namespace
+}  // namespace cubelet::static_pods
