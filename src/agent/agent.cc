@@ -5,10 +5,21 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <set>
+#include <thread>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
+#include "agent/node_info.h"
 #include "cgroups/cgroup_mode.h"
+#include "common/strings.h"
+#include "kubelet/pod_sync_handler.h"
+#include "kuberuntime/kuberuntime_manager.h"
+#include "pleg/generic_pleg.h"
+#include "pod/pod_manager.h"
+#include "server/node_server.h"
+#include "static_pods/file_source.h"
+#include "status/status_manager.h"
+#include "volumes/volume_manager.h"
+#include "workers/pod_workers.h"
 
 namespace cubelet {
 namespace {
@@ -36,7 +47,7 @@ void Agent::AdjustOwnOomScore() {
   }
 }
 
-bool Agent::WaitForRuntime(std::stop_token stop) {
+bool Agent::WaitForRuntime(std::stop_token stop, std::string* runtime_name) {
   absl::Duration backoff = absl::Milliseconds(200);
   while (!stop.stop_requested()) {
     auto version = deps_.runtime->Version();
@@ -45,6 +56,7 @@ bool Agent::WaitForRuntime(std::stop_token stop) {
                         {{"containerRuntime", version->runtime_name},
                          {"version", version->runtime_version},
                          {"apiVersion", version->runtime_api_version}});
+      *runtime_name = version->runtime_name;
       return true;
     }
     deps_.logger.Error("Container runtime not ready, retrying",
@@ -56,36 +68,170 @@ bool Agent::WaitForRuntime(std::stop_token stop) {
   return false;
 }
 
+void Agent::LogRuntimeConditions() {
+  auto status = deps_.runtime->Status(false);
+  if (!status.ok()) {
+    deps_.logger.Warning("Cannot read the container runtime status", {{"err", status.status()}});
+    return;
+  }
+  for (const auto& c : status->conditions) {
+    deps_.logger.VInfo(1, "Container runtime condition",
+                       {{"type", c.type}, {"status", c.status}, {"reason", c.reason}, {"message", c.message}});
+    if (!c.status) {
+      deps_.logger.Warning("Container runtime condition is not met",
+                           {{"type", c.type}, {"reason", c.reason}, {"message", c.message}});
+    }
+  }
+}
+
 absl::Status Agent::Run(std::stop_token stop) {
+  const Logger& log = deps_.logger;
   AdjustOwnOomScore();
   auto mode = cgroups::DetectCgroupMode();
   if (mode.ok()) {
-    deps_.logger.Info("Detected cgroup hierarchy", {{"cgroupVersion", cgroups::ToString(*mode)},
-                                                    {"cgroupDriver", config_.cgroup_driver}});
+    log.Info("Detected cgroup hierarchy", {{"cgroupVersion", cgroups::ToString(*mode)},
+                                           {"cgroupDriver", config_.cgroup_driver}});
   } else {
-    deps_.logger.Warning("Cannot detect the cgroup hierarchy", {{"err", mode.status()}});
+    log.Warning("Cannot detect the cgroup hierarchy", {{"err", mode.status()}});
   }
-  if (!WaitForRuntime(stop)) return absl::OkStatus();
+  std::string runtime_name;
+  if (!WaitForRuntime(stop, &runtime_name)) return absl::OkStatus();
+  LogRuntimeConditions();
 
-  auto status = deps_.runtime->Status(false);
-  if (status.ok()) {
-    for (const auto& c : status->conditions) {
-      deps_.logger.VInfo(1, "Container runtime condition",
-                         {{"type", c.type}, {"status", c.status}, {"reason", c.reason}, {"message", c.message}});
-      if (!c.status) {
-        deps_.logger.Warning("Container runtime condition is not met",
-                             {{"type", c.type}, {"reason", c.reason}, {"message", c.message}});
-      }
+  // ---- the parts, lowest first ----
+  const std::vector<std::string> node_ips = DetectNodeIps(options_.node_ip);
+  kuberuntime::RuntimeOptions ro;
+  ro.root_dir = options_.root_dir;
+  ro.pod_logs_dir = config_.pod_logs_dir;
+  ro.node_name = options_.hostname_override;
+  ro.node_ips = node_ips;
+  ro.cluster_dns = config_.cluster_dns;
+  ro.cluster_domain = config_.cluster_domain;
+  ro.resolv_conf = config_.resolv_conf;
+  ro.cgroup_root = config_.cgroup_root;
+  ro.cgroups_per_qos = config_.cgroups_per_qos;
+  ro.cgroup_driver = config_.cgroup_driver;
+  ro.cpu_cfs_quota = config_.cpu_cfs_quota;
+  ro.cpu_cfs_quota_period = config_.cpu_cfs_quota_period;
+  ro.memory_capacity_bytes = MemoryCapacityBytes();
+  ro.seccomp_default = config_.seccomp_default;
+  ro.runtime_name = runtime_name;
+
+  volumes::VolumeManager volumes(options_.root_dir, log);
+  kuberuntime::KubeRuntimeManager runtime(deps_.runtime.get(), deps_.images.get(), &volumes, ro, log, deps_.clock);
+  status::StatusManager statuses;
+  kubelet::PodSyncHandler sync_handler(&runtime, &statuses, &volumes, deps_.clock, log, node_ips);
+  workers::PodWorkersOptions wo;
+  wo.resync_interval = config_.sync_frequency;
+  workers::PodWorkers pod_workers(&sync_handler, deps_.clock, log, wo);
+  pod::PodManager pod_manager;
+  pod::PodConfig pod_config(&pod_manager, deps_.clock, [&](pod::PodOp op, std::shared_ptr<const api::Pod> pod) {
+    switch (op) {
+      case pod::PodOp::kAdd:
+        log.Info("Pod added", {{"pod", api::PodKey(*pod)}, {"podUID", pod->metadata.uid}});
+        pod_workers.UpdatePod(pod, workers::UpdateType::kCreate);
+        break;
+      case pod::PodOp::kUpdate:
+        pod_workers.UpdatePod(pod, workers::UpdateType::kUpdate);
+        break;
+      case pod::PodOp::kRemove:
+        log.Info("Pod removed", {{"pod", api::PodKey(*pod)}, {"podUID", pod->metadata.uid}});
+        pod_workers.UpdatePod(pod, workers::UpdateType::kKill);
+        break;
     }
-  } else {
-    deps_.logger.Warning("Cannot read the container runtime status", {{"err", status.status()}});
+  });
+
+  pleg::GenericPleg pleg(deps_.runtime.get(), deps_.clock, log, absl::Seconds(1),
+                         [&](const pleg::PodLifecycleEvent& e) {
+                           if (auto pod = pod_manager.Get(e.pod_uid)) {
+                             pod_workers.UpdatePod(pod, workers::UpdateType::kSync);
+                           }
+                         });
+
+  // ---- HTTP endpoints ----
+  server::NodeServerHandlers handlers;
+  handlers.pods = [&] {
+    std::vector<api::Pod> out;
+    for (const auto& p : pod_manager.List()) {
+      api::Pod copy = *p;
+      if (auto st = statuses.GetPodStatus(p->metadata.uid)) copy.status = *st;
+      out.push_back(std::move(copy));
+    }
+    std::sort(out.begin(), out.end(), [](const api::Pod& a, const api::Pod& b) {
+      return api::PodKey(a) < api::PodKey(b);
+    });
+    return out;
+  };
+  handlers.healthz = [&]() -> absl::Status {
+    if (!pleg.Healthy()) return absl::UnavailableError("pleg is not healthy");
+    return absl::OkStatus();
+  };
+  std::vector<std::unique_ptr<server::NodeHttpServer>> servers;
+  if (config_.read_only_port > 0) {
+    servers.push_back(std::make_unique<server::NodeHttpServer>(config_.address, config_.read_only_port, true, handlers, log));
+  }
+  if (config_.healthz_port > 0) {
+    servers.push_back(
+        std::make_unique<server::NodeHttpServer>(config_.healthz_bind_address, config_.healthz_port, false, handlers, log));
+  }
+  for (auto& s : servers) {
+    absl::Status started = s->Start();
+    if (!started.ok()) return started;
   }
 
-  deps_.logger.Info("Node agent running", {{"node", options_.hostname_override},
-                                           {"staticPodPath", config_.static_pod_path}});
-  while (SleepUnlessStopped(stop, absl::Hours(1))) {
+  // ---- the loops ----
+  std::jthread pleg_thread([&](std::stop_token st) { pleg.Run(st); });
+  std::jthread source_thread;
+  if (!config_.static_pod_path.empty()) {
+    static_pods::FileSourceOptions fo{config_.static_pod_path, options_.hostname_override,
+                                      config_.file_check_frequency};
+    auto source = std::make_shared<static_pods::FileSource>(
+        fo, log, static_pods::NewInotifyWatcher(config_.static_pod_path),
+        [&](std::vector<api::Pod> pods) { pod_config.SetPods(pods); });
+    source_thread = std::jthread([source](std::stop_token st) { source->Run(st); });
+  } else {
+    pod_manager.MarkSourcesReady();
   }
-  deps_.logger.Info("Shutting down node agent");
+
+  log.Info("Node agent running", {{"node", options_.hostname_override}, {"staticPodPath", config_.static_pod_path},
+                                  {"nodeIP", node_ips.empty() ? "" : node_ips[0]}});
+  absl::Time next_housekeeping = deps_.clock->Now();
+  absl::Time next_gc = deps_.clock->Now() + absl::Seconds(30);
+  std::set<std::string> orphans_killed;
+  while (SleepUnlessStopped(stop, absl::Seconds(1))) {
+    pod_workers.SyncDue();
+    const absl::Time now = deps_.clock->Now();
+    if (now < next_housekeeping || !pod_manager.SourcesReady()) continue;
+    next_housekeeping = now + absl::Seconds(2);
+    // Housekeeping: runtime pods no source knows are stopped (after a restart, or a removal
+    // the agent did not see), then collected.
+    auto runtime_pods = runtime.ListPodStatuses();
+    if (!runtime_pods.ok()) continue;
+    std::set<std::string> desired;
+    for (const auto& p : pod_manager.List()) desired.insert(p->metadata.uid);
+    for (const auto& rp : *runtime_pods) {
+      if (desired.contains(rp.uid) || pod_workers.IsKnown(rp.uid)) continue;
+      bool running = false;
+      for (const auto& c : rp.containers) running |= c.status.state != cri::ContainerState::kExited;
+      for (const auto& s : rp.sandboxes) running |= s.state == cri::PodSandboxState::kReady;
+      if (!running) continue;
+      auto orphan = std::make_shared<api::Pod>();
+      orphan->metadata.uid = rp.uid;
+      orphan->metadata.name = rp.name;
+      orphan->metadata.namespace_ = rp.namespace_;
+      log.Info("Stopping orphaned pod that no source knows", {{"pod", api::PodKey(*orphan)}, {"podUID", rp.uid}});
+      pod_workers.UpdatePod(orphan, workers::UpdateType::kKill);
+    }
+    if (now >= next_gc) {
+      next_gc = now + absl::Seconds(30);
+      runtime.GarbageCollect(desired);
+    }
+  }
+
+  log.Info("Shutting down node agent");
+  source_thread = std::jthread();
+  pleg_thread = std::jthread();
+  pod_workers.Stop();
   return absl::OkStatus();
 }
 

@@ -1,5 +1,6 @@
 // Owns: Agent, cubelet's composition root: it builds the node's parts from the configuration
-// and runs them until asked to stop. It holds no pod logic of its own.
+// (static pod source, pod config, pod workers, runtime manager, PLEG, status, HTTP endpoints),
+// connects them, and runs them until asked to stop. It holds no pod logic of its own.
 // Does not own: flag parsing (config/) or process signals (cubelet_main.cc).
 #pragma once
 
@@ -27,7 +28,8 @@ class Agent {
   Agent(config::KubeletConfiguration config, config::NodeOptions options, AgentDependencies deps);
 
   // Runs until `stop` is requested. Returns an error only for a failure that makes running
-  // impossible; a runtime that is down is waited for, as upstream's kubelet does.
+  // impossible (a port that cannot be bound); a runtime that is down is waited for, as
+  // upstream's kubelet does. Pods keep running when the agent stops.
   absl::Status Run(std::stop_token stop);
 
  private:
@@ -35,7 +37,8 @@ class Agent {
   // which must not stop the node.
   void AdjustOwnOomScore();
   // Retries Version() with backoff until it answers or `stop` is requested.
-  bool WaitForRuntime(std::stop_token stop);
+  bool WaitForRuntime(std::stop_token stop, std::string* runtime_name);
+  void LogRuntimeConditions();
 
   config::KubeletConfiguration config_;
   config::NodeOptions options_;

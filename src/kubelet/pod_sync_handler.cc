@@ -1,0 +1,68 @@
+#include "kubelet/pod_sync_handler.h"
+
+#include "common/status_macros.h"
+
+namespace cubelet::kubelet {
+
+PodSyncHandler::PodSyncHandler(kuberuntime::KubeRuntimeManager* runtime, status::StatusManager* statuses,
+                               volumes::VolumeManager* volumes, Clock* clock, Logger logger,
+                               std::vector<std::string> node_ips)
+    : runtime_(runtime),
+      statuses_(statuses),
+      volumes_(volumes),
+      clock_(clock),
+      logger_(std::move(logger)),
+      node_ips_(std::move(node_ips)) {}
+
+absl::StatusOr<std::pair<kuberuntime::RuntimePodStatus, api::PodStatus>> PodSyncHandler::RefreshStatus(
+    const api::Pod& pod) {
+  ASSIGN_OR_RETURN(auto runtime_status,
+                   runtime_->GetPodStatus(pod.metadata.uid, pod.metadata.name, pod.metadata.namespace_));
+  auto previous = statuses_->GetPodStatus(pod.metadata.uid);
+  status::StatusInputs in;
+  in.node_ips = node_ips_;
+  in.runtime_name = runtime_->options().runtime_name;
+  in.now = clock_->Now();
+  in.previous = previous ? &*previous : nullptr;
+  in.reasons = &runtime_->reasons();
+  in.probes = probes_;
+  api::PodStatus generated = status::GenerateApiPodStatus(pod, runtime_status, in);
+  statuses_->SetPodStatus(pod.metadata.uid, generated);
+  return std::make_pair(std::move(runtime_status), std::move(generated));
+}
+
+absl::StatusOr<bool> PodSyncHandler::SyncPod(const api::Pod& pod) {
+  ASSIGN_OR_RETURN(auto before, RefreshStatus(pod));
+  if (before.second.phase == "Succeeded" || before.second.phase == "Failed") {
+    logger_.VInfo(2, "Pod is terminal, stopping it", {{"pod", api::PodKey(pod)}, {"phase", before.second.phase}});
+    return true;
+  }
+  logger_.VInfo(4, "SyncPod enter", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
+  kuberuntime::PodSyncResult result = runtime_->SyncPod(pod, before.first);
+  // The status reflects what this sync did, whatever its outcome.
+  auto after = RefreshStatus(pod);
+  if (!result.error.ok()) return result.error;
+  if (!after.ok()) return after.status();
+  return false;
+}
+
+absl::Status PodSyncHandler::SyncTerminatingPod(const api::Pod& pod) {
+  logger_.VInfo(2, "SyncTerminatingPod enter", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
+  ASSIGN_OR_RETURN(auto runtime_status,
+                   runtime_->GetPodStatus(pod.metadata.uid, pod.metadata.name, pod.metadata.namespace_));
+  RETURN_IF_ERROR(runtime_->KillPod(&pod, runtime_status));
+  (void)RefreshStatus(pod);
+  logger_.Info("Pod stopped", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
+  return absl::OkStatus();
+}
+
+absl::Status PodSyncHandler::SyncTerminatedPod(const api::Pod& pod, bool removed) {
+  if (!removed) return absl::OkStatus();
+  statuses_->RemovePod(pod.metadata.uid);
+  runtime_->reasons().ForgetPod(pod.metadata.uid);
+  RETURN_IF_ERROR(volumes_->TearDownPod(pod.metadata.uid));
+  logger_.VInfo(2, "Pod cleaned up", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
+  return absl::OkStatus();
+}
+
+}  // namespace cubelet::kubelet

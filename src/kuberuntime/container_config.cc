@@ -1,0 +1,299 @@
+#include "kuberuntime/container_config.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "absl/strings/str_join.h"
+#include "api/qos.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
+#include "kuberuntime/labels.h"
+
+namespace cubelet::kuberuntime {
+namespace {
+
+namespace fs = std::filesystem;
+
+absl::StatusOr<std::string> FieldRefValue(const api::Pod& pod, const std::string& path,
+                                          const std::vector<std::string>& pod_ips, const RuntimeOptions& options) {
+  auto keyed = [&](const std::string& prefix, const api::StringMap& m) -> std::optional<std::string> {
+    if (path.rfind(prefix, 0) != 0 || path.size() < prefix.size() + 4) return std::nullopt;
+    std::string key = path.substr(prefix.size() + 2, path.size() - prefix.size() - 4);  // ['key']
+    auto it = m.find(key);
+    return it == m.end() ? "" : it->second;
+  };
+  if (path == "metadata.name") return pod.metadata.name;
+  if (path == "metadata.namespace") return pod.metadata.namespace_;
+  if (path == "metadata.uid") return pod.metadata.uid;
+  if (path == "spec.nodeName") return pod.spec.node_name.empty() ? options.node_name : pod.spec.node_name;
+  if (path == "spec.serviceAccountName") return std::string();
+  if (path == "status.hostIP") return options.node_ips.empty() ? "" : options.node_ips[0];
+  if (path == "status.hostIPs") return absl::StrJoin(options.node_ips, ",");
+  if (path == "status.podIP") return pod.spec.host_network ? (options.node_ips.empty() ? "" : options.node_ips[0])
+                                                           : (pod_ips.empty() ? "" : pod_ips[0]);
+  if (path == "status.podIPs") return absl::StrJoin(pod.spec.host_network ? options.node_ips : pod_ips, ",");
+  if (auto v = keyed("metadata.labels", pod.metadata.labels)) return *v;
+  if (auto v = keyed("metadata.annotations", pod.metadata.annotations)) return *v;
+  return absl::InvalidArgumentError(StrCat("unsupported fieldRef fieldPath \"", path, "\""));
+}
+
+absl::StatusOr<std::string> ResourceRefValue(const api::Pod& pod, const api::Container& self,
+                                             const api::ResourceFieldSelector& sel, const RuntimeOptions& options) {
+  const api::Container* c = &self;
+  if (!sel.container_name.empty()) {
+    c = nullptr;
+    for (const auto* list : {&pod.spec.containers, &pod.spec.init_containers}) {
+      for (const auto& x : *list) {
+        if (x.name == sel.container_name) c = &x;
+      }
+    }
+    if (c == nullptr) return absl::InvalidArgumentError(StrCat("resourceFieldRef: container \"", sel.container_name, "\" not found"));
+  }
+  const auto dot = sel.resource.find('.');
+  if (dot == std::string::npos) return absl::InvalidArgumentError(StrCat("unsupported resource \"", sel.resource, "\""));
+  const std::string kind = sel.resource.substr(0, dot), name = sel.resource.substr(dot + 1);
+  const api::ResourceList& list = kind == "limits" ? c->resources.limits : c->resources.requests;
+  std::optional<api::Quantity> q;
+  if (auto it = list.find(name); it != list.end()) q = it->second;
+  if (!q && kind == "limits") {
+    // No limit: the node's allocatable, as upstream reports it.
+    const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+    if (name == "cpu") q = api::Quantity::FromInt(cpus);
+    if (name == "memory") q = api::Quantity::FromInt(options.memory_capacity_bytes, api::Quantity::Format::kBinarySI);
+  }
+  if (!q) q = api::Quantity();
+  const api::Quantity divisor = sel.divisor.value_or(api::Quantity::FromInt(1));
+  if (name == "cpu") {
+    const int64_t d = std::max<int64_t>(1, divisor.MilliValue());
+    return std::to_string((q->MilliValue() + d - 1) / d);
+  }
+  const int64_t d = std::max<int64_t>(1, divisor.Value());
+  return std::to_string((q->Value() + d - 1) / d);
+}
+
+cri::MountPropagation Propagation(const std::string& p) {
+  if (p == "HostToContainer") return cri::MountPropagation::kHostToContainer;
+  if (p == "Bidirectional") return cri::MountPropagation::kBidirectional;
+  return cri::MountPropagation::kPrivate;
+}
+
+}  // namespace
+
+std::string ExpandVars(const std::string& input, const std::map<std::string, std::string>& vars) {
+  std::string out;
+  for (size_t i = 0; i < input.size(); ++i) {
+    if (input[i] != '$' || i + 1 >= input.size()) {
+      out.push_back(input[i]);
+      continue;
+    }
+    if (input[i + 1] == '$') {
+      out.push_back('$');
+      ++i;
+      continue;
+    }
+    if (input[i + 1] == '(') {
+      const size_t close = input.find(')', i + 2);
+      if (close != std::string::npos) {
+        const std::string name = input.substr(i + 2, close - i - 2);
+        if (auto it = vars.find(name); it != vars.end()) {
+          out += it->second;
+          i = close;
+          continue;
+        }
+        out += input.substr(i, close - i + 1);
+        i = close;
+        continue;
+      }
+    }
+    out.push_back(input[i]);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<cri::KeyValue>> MakeEnvironment(const api::Pod& pod, const api::Container& container,
+                                                           const std::vector<std::string>& pod_ips,
+                                                           const RuntimeOptions& options) {
+  std::map<std::string, std::string> vars;
+  std::vector<cri::KeyValue> out;
+  for (size_t i = 0; i < container.env.size(); ++i) {
+    const auto& e = container.env[i];
+    std::string value;
+    if (e.value_from) {
+      if (e.value_from->field_ref) {
+        auto v = FieldRefValue(pod, e.value_from->field_ref->field_path, pod_ips, options);
+        if (!v.ok()) return Annotate(v.status(), StrCat("env[", i, "] ", e.name));
+        value = *v;
+      } else if (e.value_from->resource_field_ref) {
+        auto v = ResourceRefValue(pod, container, *e.value_from->resource_field_ref, options);
+        if (!v.ok()) return Annotate(v.status(), StrCat("env[", i, "] ", e.name));
+        value = *v;
+      } else {
+        return absl::InvalidArgumentError(StrCat("env[", i, "] ", e.name, ": valueFrom needs the API server"));
+      }
+    } else {
+      value = ExpandVars(e.value, vars);
+    }
+    vars[e.name] = value;
+    // A later definition of the same name wins, in place.
+    auto it = std::find_if(out.begin(), out.end(), [&](const cri::KeyValue& kv) { return kv.key == e.name; });
+    if (it != out.end()) it->value = value;
+    else out.push_back({e.name, value});
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> ResolveSubPath(const std::string& volume_path, const std::string& sub_path) {
+  if (!sub_path.empty() && sub_path[0] == '/') {
+    return absl::InvalidArgumentError(StrCat("subPath \"", sub_path, "\" must be a relative path"));
+  }
+  for (const auto& part : fs::path(sub_path)) {
+    if (part == "..") return absl::InvalidArgumentError(StrCat("subPath \"", sub_path, "\" must not contain '..'"));
+  }
+  std::error_code ec;
+  const fs::path base = fs::canonical(volume_path, ec);
+  if (ec) return absl::FailedPreconditionError(StrCat("volume path ", volume_path, ": ", ec.message()));
+  const fs::path target = base / sub_path;
+  if (!fs::exists(fs::symlink_status(target))) {
+    // A missing subPath is created as a directory, as upstream does.
+    fs::create_directories(target, ec);
+    if (ec) return absl::FailedPreconditionError(StrCat("create subPath ", target.string(), ": ", ec.message()));
+  }
+  const fs::path resolved = fs::canonical(target, ec);
+  if (ec) return absl::FailedPreconditionError(StrCat("resolve subPath ", target.string(), ": ", ec.message()));
+  const std::string b = base.string(), r = resolved.string();
+  if (r != b && r.rfind(b + "/", 0) != 0) {
+    return absl::InvalidArgumentError(
+        StrCat("subPath \"", sub_path, "\" resolves to ", r, ", outside of the volume ", b));
+  }
+  return r;
+}
+
+int64_t MilliCpuToShares(int64_t m) {
+  if (m == 0) return 2;
+  int64_t shares = m * 1024 / 1000;
+  return std::clamp<int64_t>(shares, 2, 262144);
+}
+
+int64_t MilliCpuToQuota(int64_t m, int64_t period) {
+  if (m == 0) return 0;
+  return std::max<int64_t>(m * period / 1000, 1000);
+}
+
+int64_t OomScoreAdjust(const api::Pod& pod, const api::Container& container, int64_t memory_capacity) {
+  const std::string qos = api::GetPodQos(pod);
+  if (qos == api::kQosGuaranteed) return -997;
+  if (qos == api::kQosBestEffort) return 1000;
+  int64_t request = 0;
+  if (auto it = container.resources.requests.find("memory"); it != container.resources.requests.end()) {
+    request = it->second.Value();
+  }
+  if (memory_capacity <= 0) return 999;
+  int64_t adj = 1000 - (1000 * request) / memory_capacity;
+  if (adj < 3) return 3;
+  if (adj == 1000) return 999;
+  return adj;
+}
+
+cri::LinuxContainerResources ContainerResources(const api::Pod& pod, const api::Container& c,
+                                                const RuntimeOptions& options) {
+  cri::LinuxContainerResources r;
+  auto milli = [](const api::ResourceList& l, const char* n) -> int64_t {
+    auto it = l.find(n);
+    return it == l.end() ? 0 : it->second.MilliValue();
+  };
+  const int64_t cpu_request = milli(c.resources.requests, "cpu");
+  const int64_t cpu_limit = milli(c.resources.limits, "cpu");
+  r.cpu_shares = MilliCpuToShares(cpu_request != 0 ? cpu_request : cpu_limit);
+  if (options.cpu_cfs_quota) {
+    const int64_t period = absl::ToInt64Microseconds(options.cpu_cfs_quota_period);
+    r.cpu_period = period;
+    r.cpu_quota = MilliCpuToQuota(cpu_limit, period);
+  }
+  if (auto it = c.resources.limits.find("memory"); it != c.resources.limits.end()) {
+    r.memory_limit_in_bytes = it->second.Value();
+  }
+  r.oom_score_adj = OomScoreAdjust(pod, c, options.memory_capacity_bytes);
+  return r;
+}
+
+absl::StatusOr<cri::ContainerConfig> GenerateContainerConfig(const api::Pod& pod, const api::Container& container,
+                                                             const ContainerContext& ctx,
+                                                             const RuntimeOptions& options) {
+  cri::ContainerConfig c;
+  c.metadata = {container.name, static_cast<uint32_t>(ctx.restart_count)};
+  c.image.image = ctx.image_ref.empty() ? container.image : ctx.image_ref;
+  c.image.user_specified_image = container.image;
+  ASSIGN_OR_RETURN(c.envs, MakeEnvironment(pod, container, ctx.pod_ips, options));
+  std::map<std::string, std::string> vars;
+  for (const auto& kv : c.envs) vars[kv.key] = kv.value;
+  for (const auto& s : container.command) c.command.push_back(ExpandVars(s, vars));
+  for (const auto& s : container.args) c.args.push_back(ExpandVars(s, vars));
+  c.working_dir = container.working_dir;
+
+  bool mounts_etc_hosts = false;
+  for (const auto& m : container.volume_mounts) {
+    auto vol = ctx.volumes.find(m.name);
+    if (vol == ctx.volumes.end()) {
+      return absl::InvalidArgumentError(StrCat("cannot find volume \"", m.name, "\" to mount into container \"",
+                                               container.name, "\""));
+    }
+    std::string host_path = vol->second;
+    if (!m.sub_path.empty()) {
+      auto resolved = ResolveSubPath(vol->second, m.sub_path);
+      if (!resolved.ok()) return Annotate(resolved.status(), StrCat("volumeMount \"", m.name, "\""));
+      host_path = *resolved;
+    }
+    if (m.mount_path == "/etc/hosts") mounts_etc_hosts = true;
+    c.mounts.push_back({m.mount_path, host_path, m.read_only, false, Propagation(m.mount_propagation)});
+  }
+  if (!ctx.etc_hosts_path.empty() && !mounts_etc_hosts && !pod.spec.host_network) {
+    c.mounts.push_back({"/etc/hosts", ctx.etc_hosts_path, false, false, cri::MountPropagation::kPrivate});
+  }
+  if (!ctx.termination_message_host_path.empty() && !container.termination_message_path.empty()) {
+    c.mounts.push_back({container.termination_message_path, ctx.termination_message_host_path, false, false,
+                        cri::MountPropagation::kPrivate});
+  }
+
+  c.labels = ContainerLabels(pod, container);
+  c.annotations[kContainerHashAnnotation] = HashContainer(container);
+  c.annotations[kContainerRestartCountAnnotation] = std::to_string(ctx.restart_count);
+  c.annotations[kTerminationMessagePathAnnotation] = container.termination_message_path;
+  c.annotations[kTerminationMessagePolicyAnnotation] = container.termination_message_policy;
+  if (!ctx.termination_message_host_path.empty()) {
+    c.annotations[kTerminationMessageHostPathAnnotation] = ctx.termination_message_host_path;
+  }
+  if (pod.spec.termination_grace_period_seconds) {
+    c.annotations[kPodTerminationGracePeriodAnnotation] = std::to_string(*pod.spec.termination_grace_period_seconds);
+  }
+  if (ctx.is_init) c.annotations[kContainerTypeAnnotation] = "init";
+  if (!container.ports.empty()) {
+    std::vector<std::string> ports;
+    for (const auto& p : container.ports) {
+      std::string j = "{";
+      if (!p.name.empty()) j += StrCat("\"name\":\"", p.name, "\",");
+      j += StrCat("\"containerPort\":", p.container_port, ",\"protocol\":\"", p.protocol, "\"}");
+      ports.push_back(j);
+    }
+    c.annotations[kContainerPortsAnnotation] = StrCat("[", absl::StrJoin(ports, ","), "]");
+  }
+  c.log_path = StrCat(container.name, "/", ctx.restart_count, ".log");
+  c.stdin = container.stdin;
+  c.stdin_once = container.stdin_once;
+  c.tty = container.tty;
+  c.linux.resources = ContainerResources(pod, container, options);
+  cri::LinuxContainerSecurityContext sc;
+  sc.namespace_options.network = pod.spec.host_network ? cri::NamespaceMode::kNode : cri::NamespaceMode::kPod;
+  sc.namespace_options.ipc = pod.spec.host_ipc ? cri::NamespaceMode::kNode : cri::NamespaceMode::kPod;
+  sc.namespace_options.pid = pod.spec.host_pid ? cri::NamespaceMode::kNode
+                             : pod.spec.share_process_namespace.value_or(false) ? cri::NamespaceMode::kPod
+                                                                                : cri::NamespaceMode::kContainer;
+  c.linux.security_context = sc;
+  return c;
+}
+
+}  // namespace cubelet::kuberuntime

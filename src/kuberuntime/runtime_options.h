@@ -1,0 +1,31 @@
+// Owns: RuntimeOptions, the node settings the runtime manager needs to build sandbox and
+// container configurations (from the KubeletConfiguration and the node's facts).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace cubelet::kuberuntime {
+
+struct RuntimeOptions {
+  std::string root_dir = "/var/lib/kubelet";
+  std::string pod_logs_dir = "/var/log/pods";
+  std::string node_name;
+  std::vector<std::string> node_ips;
+  std::vector<std::string> cluster_dns;
+  std::string cluster_domain;
+  std::string resolv_conf = "/etc/resolv.conf";
+  std::string cgroup_root;  // "" means "/"
+  bool cgroups_per_qos = true;
+  std::string cgroup_driver = "cgroupfs";
+  bool cpu_cfs_quota = true;
+  absl::Duration cpu_cfs_quota_period = absl::Milliseconds(100);
+  int64_t memory_capacity_bytes = 0;  // for Burstable oom_score_adj
+  bool seccomp_default = false;
+  std::string runtime_name = "containerd";  // for "<runtime>://<id>" container IDs
+};
+
+}  // namespace cubelet::kuberuntime

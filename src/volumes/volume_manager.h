@@ -1,0 +1,37 @@
+// Owns: the pod's directory under root-dir and its volumes: emptyDir (a directory, or a tmpfs
+// for medium Memory honouring sizeLimit) and hostPath (with upstream's type checks), set up
+// before containers start and torn down when the pod is gone.
+// Does not own: mounting volumes into containers (the runtime does, from CRI mounts).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "api/types.h"
+#include "common/logger.h"
+
+namespace cubelet::volumes {
+
+class VolumeManager {
+ public:
+  VolumeManager(std::string root_dir, Logger logger);
+
+  // Idempotent. Returns volume name -> host path. Errors name the volume and the reason
+  // ("hostPath type check failed: /x is not a directory").
+  absl::StatusOr<std::map<std::string, std::string>> SetUpPod(const api::Pod& pod);
+  // Unmounts tmpfs volumes and removes the pod directory.
+  absl::Status TearDownPod(const std::string& pod_uid);
+
+  std::string PodDir(const std::string& pod_uid) const;
+  const std::string& root_dir() const { return root_dir_; }
+
+ private:
+  std::string root_dir_;
+  Logger logger_;
+};
+
+// upstream's hostPath type check for one path; creates it for the *OrCreate types.
+absl::Status CheckHostPathType(const std::string& path, const std::string& type);
+
+}  // namespace cubelet::volumes
