@@ -595,6 +595,88 @@ absl::Status DecodeMeta(const Value& o, const std::string& p, ObjectMeta* m) {
   return absl::OkStatus();
 }
 
+absl::Status DecodeState(const Value& o, const char* f, const std::string& path, ContainerState* out) {
+  return Obj(o, f, path, [&](const Value& v, const std::string& p) {
+    RETURN_IF_ERROR(Obj(v, "waiting", p, [&](const Value& w, const std::string& q) {
+      ContainerStateWaiting x;
+      RETURN_IF_ERROR(Str(w, "reason", q, &x.reason));
+      RETURN_IF_ERROR(Str(w, "message", q, &x.message));
+      out->waiting = x;
+      return absl::OkStatus();
+    }));
+    RETURN_IF_ERROR(Obj(v, "running", p, [&](const Value& r, const std::string& q) {
+      std::optional<absl::Time> t;
+      RETURN_IF_ERROR(OptTime(r, "startedAt", q, &t));
+      out->running = ContainerStateRunning{t.value_or(absl::UnixEpoch())};
+      return absl::OkStatus();
+    }));
+    return Obj(v, "terminated", p, [&](const Value& t, const std::string& q) {
+      ContainerStateTerminated x;
+      RETURN_IF_ERROR(IntField(t, "exitCode", q, &x.exit_code));
+      RETURN_IF_ERROR(IntField(t, "signal", q, &x.signal));
+      RETURN_IF_ERROR(Str(t, "reason", q, &x.reason));
+      RETURN_IF_ERROR(Str(t, "message", q, &x.message));
+      RETURN_IF_ERROR(OptTime(t, "startedAt", q, &x.started_at));
+      RETURN_IF_ERROR(OptTime(t, "finishedAt", q, &x.finished_at));
+      RETURN_IF_ERROR(Str(t, "containerID", q, &x.container_id));
+      out->terminated = x;
+      return absl::OkStatus();
+    });
+  });
+}
+
+absl::Status DecodeContainerStatuses(const Value& o, const char* f, const std::string& path,
+                                     std::vector<ContainerStatus>* out) {
+  return List(o, f, path, [&](const Value& v, const std::string& p) {
+    ContainerStatus c;
+    RETURN_IF_ERROR(Str(v, "name", p, &c.name));
+    RETURN_IF_ERROR(DecodeState(v, "state", p, &c.state));
+    RETURN_IF_ERROR(DecodeState(v, "lastState", p, &c.last_state));
+    RETURN_IF_ERROR(Bool(v, "ready", p, &c.ready));
+    RETURN_IF_ERROR(IntField(v, "restartCount", p, &c.restart_count));
+    RETURN_IF_ERROR(Str(v, "image", p, &c.image));
+    RETURN_IF_ERROR(Str(v, "imageID", p, &c.image_id));
+    RETURN_IF_ERROR(Str(v, "containerID", p, &c.container_id));
+    RETURN_IF_ERROR(OptBool(v, "started", p, &c.started));
+    out->push_back(std::move(c));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status DecodeStatus(const Value& o, const std::string& p, PodStatus* s) {
+  RETURN_IF_ERROR(Str(o, "phase", p, &s->phase));
+  RETURN_IF_ERROR(List(o, "conditions", p, [&](const Value& v, const std::string& q) {
+    PodCondition c;
+    RETURN_IF_ERROR(Str(v, "type", q, &c.type));
+    RETURN_IF_ERROR(Str(v, "status", q, &c.status));
+    RETURN_IF_ERROR(OptTime(v, "lastProbeTime", q, &c.last_probe_time));
+    RETURN_IF_ERROR(OptTime(v, "lastTransitionTime", q, &c.last_transition_time));
+    RETURN_IF_ERROR(Str(v, "reason", q, &c.reason));
+    RETURN_IF_ERROR(Str(v, "message", q, &c.message));
+    s->conditions.push_back(std::move(c));
+    return absl::OkStatus();
+  }));
+  RETURN_IF_ERROR(Str(o, "message", p, &s->message));
+  RETURN_IF_ERROR(Str(o, "reason", p, &s->reason));
+  RETURN_IF_ERROR(Str(o, "hostIP", p, &s->host_ip));
+  RETURN_IF_ERROR(Str(o, "podIP", p, &s->pod_ip));
+  auto ips = [&](const char* f, std::vector<PodIP>* out) {
+    return List(o, f, p, [&](const Value& v, const std::string& q) {
+      PodIP ip;
+      RETURN_IF_ERROR(Str(v, "ip", q, &ip.ip));
+      out->push_back(ip);
+      return absl::OkStatus();
+    });
+  };
+  RETURN_IF_ERROR(ips("hostIPs", &s->host_ips));
+  RETURN_IF_ERROR(ips("podIPs", &s->pod_ips));
+  RETURN_IF_ERROR(OptTime(o, "startTime", p, &s->start_time));
+  RETURN_IF_ERROR(DecodeContainerStatuses(o, "initContainerStatuses", p, &s->init_container_statuses));
+  RETURN_IF_ERROR(DecodeContainerStatuses(o, "containerStatuses", p, &s->container_statuses));
+  RETURN_IF_ERROR(Str(o, "qosClass", p, &s->qos_class));
+  return absl::OkStatus();
+}
+
 // ---------------------------------------------------------------- encoding
 
 using Alloc = rapidjson::Document::AllocatorType;
@@ -1000,8 +1082,24 @@ absl::StatusOr<Pod> DecodePod(const std::string& text) {
   RETURN_IF_ERROR(Str(doc, "kind", "", &pod.kind));
   RETURN_IF_ERROR(Obj(doc, "metadata", "", [&](const Value& v, const std::string& p) { return DecodeMeta(v, p, &pod.metadata); }));
   RETURN_IF_ERROR(Obj(doc, "spec", "", [&](const Value& v, const std::string& p) { return DecodeSpec(v, p, &pod.spec); }));
+  RETURN_IF_ERROR(Obj(doc, "status", "", [&](const Value& v, const std::string& p) { return DecodeStatus(v, p, &pod.status); }));
   pod.raw = std::make_shared<const std::string>(Serialize(doc));
   return pod;
+}
+
+absl::StatusOr<std::vector<Pod>> DecodePodList(const std::string& json) {
+  rapidjson::Document doc;
+  doc.Parse(json.c_str(), json.size());
+  if (doc.HasParseError() || !doc.IsObject()) return absl::InvalidArgumentError("invalid PodList JSON");
+  const Value* items = Get(doc, "items");
+  std::vector<Pod> out;
+  if (items == nullptr) return out;
+  if (!items->IsArray()) return TypeError("items", "a list", *items);
+  for (const auto& item : items->GetArray()) {
+    ASSIGN_OR_RETURN(Pod p, DecodePod(Serialize(item)));
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 std::string EncodePod(const Pod& pod) {

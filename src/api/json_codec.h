@@ -15,6 +15,9 @@ namespace cubelet::api {
 // expected an integer, got a string"). `text` may be JSON or YAML.
 absl::StatusOr<Pod> DecodePod(const std::string& text);
 
+// Decodes a v1 PodList (as /pods serves it).
+absl::StatusOr<std::vector<Pod>> DecodePodList(const std::string& json);
+
 // YAML (a superset of JSON) to JSON text, keeping quoted scalars strings and typing plain ones
 // (null, booleans, numbers) as YAML 1.2's core schema does. Errors give line and column.
 absl::StatusOr<std::string> YamlToJson(const std::string& yaml);

@@ -63,7 +63,8 @@ std::vector<api::ContainerStatus> ConvertStatuses(const api::Pod& pod, const std
     s.image = c.image;
     const auto all = runtime.FindAll(c.name);
     if (all.empty()) {
-      const bool initializing = !is_init && !pod.spec.init_containers.empty();
+      // upstream's default waiting state, for init and regular containers alike.
+      const bool initializing = !pod.spec.init_containers.empty();
       s.state.waiting = api::ContainerStateWaiting{initializing ? "PodInitializing" : "ContainerCreating", ""};
       s.started = false;
     } else {
@@ -81,8 +82,9 @@ std::vector<api::ContainerStatus> ConvertStatuses(const api::Pod& pod, const std
       std::optional<bool> readiness = in.probes.readiness ? in.probes.readiness(newest.status.id) : std::nullopt;
       s.started = running && (!c.startup_probe || startup.value_or(false));
       s.ready = running && *s.started && (!c.readiness_probe || readiness.value_or(false));
-      if (is_init && newest.status.state == cri::ContainerState::kExited && newest.status.exit_code == 0) {
-        s.ready = true;  // a finished init container counts as ready, as upstream reports it
+      if (is_init && c.restart_policy != "Always") {
+        // A regular init container is ready once it has finished successfully, not while it runs.
+        s.ready = newest.status.state == cri::ContainerState::kExited && newest.status.exit_code == 0;
       }
     }
     // A start error stands for the state of a container that is (re)started next.

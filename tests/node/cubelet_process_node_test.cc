@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "common/strings.h"
+#include "testbed/cubelet_process.h"
 #include "testbed/pods.h"
 #include "testbed/testbed.h"
 
@@ -22,57 +23,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// A cubelet child process whose stderr goes to a file.
-class CubeletProcess {
+// The binary under test, with its stderr in `log`.
+class CubeletProcess : public cubelet::testing::CubeletProcess {
  public:
-  CubeletProcess(std::vector<std::string> args, std::string log) : log_(std::move(log)) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      std::vector<char*> argv{const_cast<char*>(CUBELET_BINARY)};
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(CUBELET_BINARY, argv.data());
-      ::_exit(127);
-    }
-  }
-  ~CubeletProcess() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  std::string Log() const {
-    std::ifstream f(log_);
-    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  }
-  bool WaitForLog(const std::string& needle, int seconds = 20) {
-    for (int i = 0; i < seconds * 20; ++i) {
-      if (Log().find(needle) != std::string::npos) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-  // Exit code, or -1 if it did not exit within `seconds`.
-  int Wait(int seconds = 20) {
-    for (int i = 0; i < seconds * 20; ++i) {
-      int status;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return -1;
-  }
-  void Signal(int sig) { ::kill(pid_, sig); }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-  bool exited_ = false;
+  CubeletProcess(std::vector<std::string> args, std::string log)
+      : cubelet::testing::CubeletProcess(CUBELET_BINARY, std::move(args), std::move(log)) {}
 };
 
 class CubeletProcessNodeTest : public ::testing::Test {

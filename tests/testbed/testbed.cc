@@ -111,6 +111,12 @@ absl::Status Testbed::Stop() {
   return absl::OkStatus();
 }
 
+absl::Status Testbed::RestartContainerd() {
+  auto [rc, out] = Run(StrCat(ScriptPath(), " restart-containerd ", dir_, " 2>&1"));
+  if (rc != 0) return absl::InternalError(StrCat("testbed restart-containerd failed (exit ", rc, "): ", out));
+  return absl::OkStatus();
+}
+
 absl::Status Testbed::Sweep() {
   auto [rc, out] = Run(StrCat(ScriptPath(), " sweep 2>&1"));
   if (rc != 0) return absl::InternalError(StrCat("testbed sweep failed (exit ", rc, "): ", out));

@@ -22,6 +22,8 @@ class Testbed {
 
   // Forgets the bed without stopping it, as a killed test process would.
   void Abandon() { stopped_ = true; }
+  // Restarts containerd; its containers and shims keep running.
+  absl::Status RestartContainerd();
   // Stops every bed whose owner is gone (`testbed sweep`).
   static absl::Status Sweep();
 
