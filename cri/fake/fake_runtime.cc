@@ -51,7 +51,11 @@ struct FakeRuntimeServer::Impl {
 
   Impl(std::string path, Clock* c) : socket_path(std::move(path)), clock(c) {}
 
-  int64_t NowNanos() const { return absl::ToUnixNanos(clock->Now()); }
+  // Strictly increasing, so that "newest" is well defined even while a fake clock stands still.
+  int64_t NowNanos() {
+    last_ns = std::max(absl::ToUnixNanos(clock->Now()), last_ns + 1);
+    return last_ns;
+  }
 
   // Records the call and returns an injected error, if one is due. Requires mu.
   std::optional<grpc::Status> Enter(const std::string& method) {
@@ -110,6 +114,7 @@ struct FakeRuntimeServer::Impl {
   std::map<std::string, std::pair<absl::Status, int>> errors;
   std::vector<std::string> calls;
   uint64_t next_id = 0;
+  int64_t last_ns = 0;
   int next_ip = 1;
   StartBehavior start_behavior;
   ExecBehavior exec_behavior;

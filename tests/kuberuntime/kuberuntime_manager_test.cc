@@ -1,0 +1,239 @@
+// The real KubeRuntimeManager against the in-process fake CRI runtime, with a fake clock.
+#include "kuberuntime/kuberuntime_manager.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "api/defaults.h"
+#include "api/json_codec.h"
+#include "cri/fake_runtime.h"
+#include "cri/remote_runtime.h"
+
+namespace cubelet::kuberuntime {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class KubeRuntimeManagerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) / ("krm-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    fake_ = std::make_unique<cri::FakeRuntimeServer>((dir_ / "cri.sock").string(), &clock_);
+    ASSERT_TRUE(fake_->Start().ok());
+    fake_->AddImage("localhost/test:1.0");
+    cri::RemoteRuntimeOptions o;
+    o.endpoint = fake_->endpoint();
+    runtime_ = *cri::NewRemoteRuntimeService(o);
+    images_ = *cri::NewRemoteImageService(o);
+    volumes_ = std::make_unique<volumes::VolumeManager>((dir_ / "root").string(), Logger(sink_, 0, &clock_));
+    RuntimeOptions ro;
+    ro.root_dir = (dir_ / "root").string();
+    ro.pod_logs_dir = (dir_ / "logs").string();
+    ro.node_ips = {"192.0.2.10"};
+    ro.memory_capacity_bytes = 1 << 30;
+    ro.resolv_conf = (dir_ / "resolv.conf").string();
+    std::ofstream(ro.resolv_conf) << "nameserver 192.0.2.53\nsearch example.com\n";
+    manager_ = std::make_unique<KubeRuntimeManager>(runtime_.get(), images_.get(), volumes_.get(), ro,
+                                                    Logger(sink_, 0, &clock_), &clock_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  api::Pod Pod(const std::string& yaml) {
+    auto p = api::DecodePod(yaml);
+    EXPECT_TRUE(p.ok()) << p.status();
+    p->metadata.uid = "uid-1";
+    api::SetPodDefaults(&*p);
+    return *p;
+  }
+  RuntimePodStatus Status(const api::Pod& p) { return *manager_->GetPodStatus(p.metadata.uid, p.metadata.name, "default"); }
+  PodSyncResult Sync(const api::Pod& p) { return manager_->SyncPod(p, Status(p)); }
+
+  fs::path dir_;
+  FakeClock clock_;
+  std::shared_ptr<CapturingLogSink> sink_ = std::make_shared<CapturingLogSink>();
+  std::unique_ptr<cri::FakeRuntimeServer> fake_;
+  std::unique_ptr<cri::RuntimeService> runtime_;
+  std::unique_ptr<cri::ImageService> images_;
+  std::unique_ptr<volumes::VolumeManager> volumes_;
+  std::unique_ptr<KubeRuntimeManager> manager_;
+};
+
+constexpr char kWeb[] = R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec:
+  containers:
+  - name: httpd
+    image: localhost/test:1.0
+    command: ["httpd", "-p", "$(PORT)"]
+    env: [{name: PORT, value: "8080"}, {name: URL, value: "http://$(POD_IP):$(PORT)"},
+          {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}]
+    ports: [{containerPort: 8080, hostPort: 18080}]
+    resources: {limits: {cpu: 500m, memory: 64Mi}, requests: {cpu: 250m, memory: 32Mi}}
+)yaml";
+
+TEST_F(KubeRuntimeManagerTest, SyncPodFollowsUpstreamsCallOrderAndConfigs) {
+  api::Pod pod = Pod(kWeb);
+  fake_->ClearCalls();
+  PodSyncResult r = Sync(pod);
+  ASSERT_TRUE(r.error.ok()) << r.error;
+  auto calls = fake_->Calls();
+  // Status reads first, then sandbox, its status, the image check, create and start.
+  std::vector<std::string> mutating;
+  for (const auto& c : calls) {
+    if (c != "ListPodSandbox" && c != "ListContainers") mutating.push_back(c);
+  }
+  EXPECT_THAT(mutating, ElementsAre("RunPodSandbox", "PodSandboxStatus", "ImageStatus", "CreateContainer", "StartContainer"));
+
+  auto sandboxes = fake_->Sandboxes();
+  ASSERT_EQ(sandboxes.size(), 1u);
+  auto sb = *fake_->SandboxConfigOf(sandboxes[0].id);
+  EXPECT_EQ(sb.metadata.name, "web");
+  EXPECT_EQ(sb.hostname, "web");
+  EXPECT_EQ(sb.labels.at("io.kubernetes.pod.uid"), "uid-1");
+  EXPECT_EQ(sb.labels.at("app"), "web");
+  EXPECT_EQ(sb.log_directory, (dir_ / "logs" / "default_web_uid-1").string());
+  ASSERT_EQ(sb.port_mappings.size(), 1u);
+  EXPECT_EQ(sb.port_mappings[0].host_port, 18080);
+  EXPECT_EQ(sb.linux.cgroup_parent, "/kubepods/burstable/poduid-1");
+  ASSERT_TRUE(sb.dns_config.has_value());
+  EXPECT_THAT(sb.dns_config->servers, ElementsAre("192.0.2.53")) << "ClusterFirst without clusterDNS uses the node's";
+
+  auto containers = fake_->Containers();
+  ASSERT_EQ(containers.size(), 1u);
+  auto cc = *fake_->ContainerConfigOf(containers[0].id);
+  EXPECT_THAT(cc.command, ElementsAre("httpd", "-p", "8080"));
+  ASSERT_EQ(cc.envs.size(), 3u);
+  EXPECT_EQ(cc.envs[1].value, "http://$(POD_IP):8080") << "POD_IP is defined after URL";
+  EXPECT_EQ(cc.envs[2].value, sandboxes[0].ip);
+  EXPECT_EQ(cc.labels.at("io.kubernetes.container.name"), "httpd");
+  EXPECT_EQ(cc.labels.at("io.kubernetes.pod.name"), "web");
+  EXPECT_EQ(cc.annotations.at("io.kubernetes.container.restartCount"), "0");
+  EXPECT_EQ(cc.annotations.at("io.kubernetes.container.hash"), HashContainer(pod.spec.containers[0]));
+  EXPECT_EQ(cc.annotations.at("io.kubernetes.pod.terminationGracePeriod"), "30");
+  EXPECT_EQ(cc.log_path, "httpd/0.log");
+  EXPECT_EQ(cc.linux.resources->cpu_shares, 256);
+  EXPECT_EQ(cc.linux.resources->cpu_quota, 50000);
+  EXPECT_EQ(cc.linux.resources->cpu_period, 100000);
+  EXPECT_EQ(cc.linux.resources->memory_limit_in_bytes, 64 << 20);
+  EXPECT_EQ(cc.linux.resources->oom_score_adj, 1000 - (1000LL * (32 << 20)) / (1 << 30));
+  bool hosts = false, termination = false;
+  for (const auto& m : cc.mounts) {
+    hosts |= m.container_path == "/etc/hosts";
+    termination |= m.container_path == "/dev/termination-log";
+  }
+  EXPECT_TRUE(hosts);
+  EXPECT_TRUE(termination);
+
+  // A second sync of a healthy pod changes nothing.
+  fake_->ClearCalls();
+  ASSERT_TRUE(Sync(pod).error.ok());
+  EXPECT_EQ(fake_->CallCount("CreateContainer") + fake_->CallCount("RunPodSandbox"), 0);
+}
+
+TEST_F(KubeRuntimeManagerTest, CrashLoopBackOffDoublesAndRestartCountGrows) {
+  api::Pod pod = Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: crash}\nspec:\n  containers:\n"
+                     "  - {name: c, image: localhost/test:1.0}\n");
+  fake_->SetStartBehavior([](const cri::ContainerConfig&) { return std::optional<int32_t>(1); });
+  ASSERT_TRUE(Sync(pod).error.ok()) << sink_->Lines().back();  // start 0: exits 1 at once
+  ASSERT_TRUE(Sync(pod).error.ok()) << "the first restart is immediate";
+  EXPECT_EQ(fake_->CallCount("StartContainer"), 2);
+  // The second restart waits 10 s after the last exit.
+  PodSyncResult blocked = Sync(pod);
+  EXPECT_THAT(std::string(blocked.error.message()), HasSubstr("CrashLoopBackOff"));
+  auto reason = manager_->reasons().Get("uid-1", "c");
+  ASSERT_TRUE(reason.has_value());
+  EXPECT_EQ(reason->reason, "CrashLoopBackOff");
+  EXPECT_EQ(reason->message, "back-off 10s restarting failed container=c pod=crash_default(uid-1)");
+  // (The fake runtime's timestamps tick a nanosecond per event: step just past each delay.)
+  clock_.Advance(absl::Seconds(10) + absl::Milliseconds(1));
+  ASSERT_TRUE(Sync(pod).error.ok());
+  EXPECT_EQ(fake_->CallCount("StartContainer"), 3);
+  clock_.Advance(absl::Seconds(10));
+  EXPECT_FALSE(Sync(pod).error.ok()) << "now 20 s";
+  clock_.Advance(absl::Seconds(10) + absl::Milliseconds(1));
+  ASSERT_TRUE(Sync(pod).error.ok());
+  auto st = Status(pod);
+  EXPECT_EQ(st.containers[0].identity.restart_count, 3);
+  EXPECT_EQ(fake_->ContainerConfigOf(st.containers[0].status.id)->log_path, "c/3.log");
+}
+
+TEST_F(KubeRuntimeManagerTest, ImagePullPolicies) {
+  api::Pod never = Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: never}\nspec:\n  containers:\n"
+                       "  - {name: c, image: 'localhost/absent:1', imagePullPolicy: Never}\n");
+  EXPECT_FALSE(Sync(never).error.ok());
+  EXPECT_EQ(manager_->reasons().Get("uid-1", "c")->reason, "ErrImageNeverPull");
+  EXPECT_EQ(manager_->reasons().Get("uid-1", "c")->message,
+            "Container image \"localhost/absent:1\" is not present with pull policy of Never");
+  EXPECT_EQ(fake_->CallCount("PullImage"), 0);
+
+  api::Pod always = Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: always}\nspec:\n  containers:\n"
+                        "  - {name: c, image: 'localhost/remote:latest'}\n");
+  always.metadata.uid = "uid-2";
+  EXPECT_FALSE(manager_->SyncPod(always, *manager_->GetPodStatus("uid-2", "always", "default")).error.ok());
+  EXPECT_EQ(manager_->reasons().Get("uid-2", "c")->reason, "ErrImagePull");
+  EXPECT_FALSE(manager_->SyncPod(always, *manager_->GetPodStatus("uid-2", "always", "default")).error.ok());
+  EXPECT_EQ(manager_->reasons().Get("uid-2", "c")->reason, "ImagePullBackOff");
+  EXPECT_EQ(fake_->CallCount("PullImage"), 1) << "no pull during the back-off";
+  fake_->AddPullableImage("localhost/remote:latest");
+  clock_.Advance(absl::Seconds(10));
+  EXPECT_TRUE(manager_->SyncPod(always, *manager_->GetPodStatus("uid-2", "always", "default")).error.ok());
+  EXPECT_FALSE(manager_->reasons().Get("uid-2", "c").has_value()) << "cleared by a successful start";
+}
+
+TEST_F(KubeRuntimeManagerTest, SubPathThatEscapesItsVolumeIsACreateContainerConfigError) {
+  api::Pod pod = Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: sp}\nspec:\n  volumes: [{name: v, emptyDir: {}}]\n"
+                     "  containers:\n  - name: c\n    image: localhost/test:1.0\n"
+                     "    volumeMounts: [{name: v, mountPath: /data, subPath: link}]\n");
+  const fs::path vol = dir_ / "root/pods/uid-1/volumes/kubernetes.io~empty-dir/v";
+  fs::create_directories(vol);
+  fs::create_symlink("/etc", vol / "link");
+  EXPECT_FALSE(Sync(pod).error.ok());
+  auto reason = manager_->reasons().Get("uid-1", "c");
+  ASSERT_TRUE(reason.has_value());
+  EXPECT_EQ(reason->reason, "CreateContainerConfigError");
+  EXPECT_THAT(reason->message, HasSubstr("outside of the volume"));
+  EXPECT_EQ(fake_->CallCount("CreateContainer"), 0) << "nothing runs";
+}
+
+TEST_F(KubeRuntimeManagerTest, KillPodStopsContainersThenTheSandbox) {
+  api::Pod pod = Pod(kWeb);
+  ASSERT_TRUE(Sync(pod).error.ok());
+  fake_->ClearCalls();
+  ASSERT_TRUE(manager_->KillPod(&pod, Status(pod)).ok());
+  std::vector<std::string> mutating;
+  for (const auto& c : fake_->Calls()) {
+    if (c == "StopContainer" || c == "StopPodSandbox") mutating.push_back(c);
+  }
+  EXPECT_THAT(mutating, ElementsAre("StopContainer", "StopPodSandbox"));
+  // Garbage collection of a pod no source wants removes everything and its logs.
+  manager_->GarbageCollect({});
+  EXPECT_TRUE(fake_->Containers().empty());
+  EXPECT_TRUE(fake_->Sandboxes().empty());
+  EXPECT_FALSE(fs::exists(dir_ / "logs" / "default_web_uid-1"));
+}
+
+TEST_F(KubeRuntimeManagerTest, DeadSandboxIsRecreatedAndContainersRestarted) {
+  api::Pod pod = Pod(kWeb);
+  ASSERT_TRUE(Sync(pod).error.ok());
+  const std::string old_sandbox = fake_->Sandboxes()[0].id;
+  ASSERT_TRUE(fake_->KillSandbox(old_sandbox).ok());
+  ASSERT_TRUE(Sync(pod).error.ok());
+  auto st = Status(pod);
+  ASSERT_EQ(st.sandboxes.size(), 2u);
+  EXPECT_EQ(st.sandboxes[0].state, cri::PodSandboxState::kReady);
+  EXPECT_EQ(st.sandboxes[0].metadata.attempt, 1u);
+  EXPECT_EQ(st.containers[0].status.state, cri::ContainerState::kRunning);
+  EXPECT_EQ(st.containers[0].sandbox_id, st.sandboxes[0].id);
+  EXPECT_EQ(st.containers[0].identity.restart_count, 1);
+}
+
+}  // namespace
+}  // namespace cubelet::kuberuntime
