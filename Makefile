@@ -4,7 +4,7 @@ PRESET ?= relwithdebinfo
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build test unit-test node-test demo demo-stop package clean
+.PHONY: all deps configure build test unit-test node-test bench demo demo-stop package clean
 
 all: build
 
@@ -28,6 +28,10 @@ unit-test: build
 
 node-test: build
 	CUBELET_REQUIRE_NODE_TESTS=1 ctest --test-dir $(BUILD_DIR) --output-on-failure -L node
+
+# Benchmarks against the raw runtime in the same run; tables in bench/results/.
+bench: build
+	$(BUILD_DIR)/bench/cubelet_bench $(BUILD_DIR)/src/cubelet bench/results/static_pods.md
 
 demo: build
 	BUILD_DIR=$(BUILD_DIR) scripts/demo

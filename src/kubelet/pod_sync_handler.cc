@@ -39,10 +39,12 @@ absl::StatusOr<bool> PodSyncHandler::SyncPod(const api::Pod& pod) {
   }
   logger_.VInfo(4, "SyncPod enter", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
   kuberuntime::PodSyncResult result = runtime_->SyncPod(pod, before.first);
-  // The status reflects what this sync did, whatever its outcome.
-  auto after = RefreshStatus(pod);
-  if (!result.error.ok()) return result.error;
-  if (!after.ok()) return after.status();
+  if (!result.error.ok()) {
+    // The start error (CrashLoopBackOff, ErrImagePull, ...) shows in the status now; what
+    // succeeded shows after the PLEG's next relist, which syncs the pod again.
+    (void)RefreshStatus(pod);
+    return result.error;
+  }
   return false;
 }
 

@@ -86,7 +86,7 @@ void FileSource::Run(std::stop_token stop) {
     if (stop.stop_requested()) break;
     if (changed) {
       // Let a writer finish: editors write in several steps.
-      absl::SleepFor(absl::Milliseconds(50));
+      absl::SleepFor(absl::Milliseconds(10));
       while (watcher_->WaitForChange(absl::ZeroDuration())) {
       }
     }
