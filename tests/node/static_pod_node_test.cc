@@ -58,7 +58,8 @@ class StaticPodNodeTest : public ::testing::Test {
     fs::create_directories(manifests_);
     port_ = FreePort();
     std::ofstream(dir_ + "/config.yaml") << "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
-                                         << "podLogsDir: " << logs_ << "\nfileCheckFrequency: 2s\n";
+                                         << "podLogsDir: " << logs_ << "\nfileCheckFrequency: 2s\n"
+                                         << "clusterDNS: [10.96.0.10]\nclusterDomain: cluster.local\n";
     cri::RemoteRuntimeOptions o;
     o.endpoint = tb_->endpoint();
     runtime_ = *cri::NewRemoteRuntimeService(o);
@@ -315,6 +316,68 @@ TEST_F(StaticPodNodeTest, ContainerdRestartedUnderARunningCubelet) {
   api::Pod after = Wait("steady-", Running);
   EXPECT_EQ(Container(after, "main")->container_id, Container(before, "main")->container_id);
   EXPECT_EQ(Container(after, "main")->restart_count, 0);
+}
+
+TEST_F(StaticPodNodeTest, VolumesHostPathTypesTmpfsEmptyDirAndSubPathEscapes) {
+  const std::string host = dir_ + "/host";
+  fs::create_directories(host + "/data");
+  fs::create_symlink("/etc", host + "/data/escape");
+  WriteManifest("vols.yaml", PodYaml("vols", StrCat(
+      "  volumes:\n"
+      "  - {name: cache, emptyDir: {medium: Memory, sizeLimit: 16Mi}}\n"
+      "  - {name: made, hostPath: {path: '", host, "/made', type: DirectoryOrCreate}}\n"
+      "  containers:\n",
+      Container1("main", "\"echo written > /made/file; exec sleep 3600\"",
+                 "    volumeMounts:\n    - {name: cache, mountPath: /cache}\n    - {name: made, mountPath: /made}\n"))));
+  WriteManifest("missing.yaml", PodYaml("missing", StrCat(
+      "  volumes:\n  - {name: f, hostPath: {path: '", host, "/nofile', type: File}}\n  containers:\n",
+      Container1("main", "\"exec sleep 3600\"", "    volumeMounts:\n    - {name: f, mountPath: /f}\n"))));
+  WriteManifest("escape.yaml", PodYaml("escape", StrCat(
+      "  volumes:\n  - {name: d, hostPath: {path: '", host, "/data'}}\n  containers:\n",
+      Container1("main", "\"exec sleep 3600\"", "    volumeMounts:\n    - {name: d, mountPath: /d, subPath: escape}\n"))));
+  StartCubelet();
+  api::Pod vols = Wait("vols-", Running);
+  const std::string id = Container(vols, "main")->container_id.substr(13);
+  auto mounts = runtime_->ExecSync(id, {"cat", "/proc/mounts"}, absl::Seconds(10));
+  ASSERT_TRUE(mounts.ok());
+  EXPECT_THAT(mounts->stdout_data, ::testing::ContainsRegex("tmpfs /cache tmpfs [^ ]*size=16384k"));
+  for (int i = 0; i < 50 && !fs::exists(host + "/made/file"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(fs::is_regular_file(host + "/made/file")) << "DirectoryOrCreate made the directory and the write reached the host";
+
+  api::Pod escape = Wait("escape-", [](const api::Pod& p) {
+    const auto* c = Container(p, "main");
+    return c != nullptr && c->state.waiting && c->state.waiting->reason == "CreateContainerConfigError";
+  });
+  EXPECT_THAT(Container(escape, "main")->state.waiting->message, HasSubstr("outside of the volume"));
+  api::Pod missing = Wait("missing-", [](const api::Pod& p) { return p.status.phase == "Pending"; });
+  EXPECT_EQ(Container(missing, "main")->state.waiting->reason, "ContainerCreating");
+  EXPECT_TRUE(cubelet_->WaitForLog("hostPath type check failed: " + host + "/nofile is not a file"));
+}
+
+TEST_F(StaticPodNodeTest, TerminationMessagesDnsAndHostAliases) {
+  WriteManifest("file.yaml", PodYaml("msg-file", "  restartPolicy: Never\n  containers:\n" +
+                                                     Container1("main", "\"echo -n DONE > /dev/termination-log\"")));
+  WriteManifest("logs.yaml", PodYaml("msg-logs", "  restartPolicy: Never\n  containers:\n" +
+                                                     Container1("main", "\"echo -n DONE; exit 1\"",
+                                                                "    terminationMessagePolicy: FallbackToLogsOnError\n")));
+  WriteManifest("dns.yaml", PodYaml("dns", "  hostAliases:\n  - {ip: 123.45.67.89, hostnames: [foo, bar]}\n"
+                                           "  containers:\n" + Container1("main", "\"exec sleep 3600\"")));
+  StartCubelet();
+  api::Pod file = Wait("msg-file-", [](const api::Pod& p) { return p.status.phase == "Succeeded"; });
+  EXPECT_EQ(Container(file, "main")->state.terminated->message, "DONE");
+  api::Pod logs = Wait("msg-logs-", [](const api::Pod& p) { return p.status.phase == "Failed"; });
+  EXPECT_EQ(Container(logs, "main")->state.terminated->message, "DONE");
+
+  api::Pod dns = Wait("dns-", Running);
+  const std::string id = Container(dns, "main")->container_id.substr(13);
+  auto resolv = runtime_->ExecSync(id, {"cat", "/etc/resolv.conf"}, absl::Seconds(10));
+  ASSERT_TRUE(resolv.ok());
+  EXPECT_THAT(resolv->stdout_data, HasSubstr("nameserver 10.96.0.10"));
+  EXPECT_THAT(resolv->stdout_data, HasSubstr("search default.svc.cluster.local svc.cluster.local cluster.local"));
+  EXPECT_THAT(resolv->stdout_data, HasSubstr("options ndots:5"));
+  auto hosts = runtime_->ExecSync(id, {"cat", "/etc/hosts"}, absl::Seconds(10));
+  ASSERT_TRUE(hosts.ok());
+  EXPECT_THAT(hosts->stdout_data, HasSubstr("123.45.67.89\tfoo\tbar"));
 }
 
 }  // namespace
