@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -18,21 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool IsMountPoint(const std::string& path) {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    // Field 5 is the mount point.
-    size_t pos = 0;
-    for (int i = 0; i < 4 && pos != std::string::npos; ++i) pos = line.find(' ', pos + 1);
-    if (pos == std::string::npos) continue;
-    size_t end = line.find(' ', pos + 1);
-    if (line.substr(pos + 1, end - pos - 1) == path) return true;
-  }
-  return false;
-}
-
-std::vector<std::string> MountsUnder(const std::string& dir) {
+// Every mount point of this mount namespace (field 5 of /proc/self/mountinfo).
+std::vector<std::string> MountPoints() {
   std::vector<std::string> out;
   std::ifstream in("/proc/self/mountinfo");
   std::string line;
@@ -41,10 +29,23 @@ std::vector<std::string> MountsUnder(const std::string& dir) {
     for (int i = 0; i < 4 && pos != std::string::npos; ++i) pos = line.find(' ', pos + 1);
     if (pos == std::string::npos) continue;
     size_t end = line.find(' ', pos + 1);
-    std::string mp = line.substr(pos + 1, end - pos - 1);
-    if (mp.rfind(dir + "/", 0) == 0) out.push_back(mp);
+    out.push_back(line.substr(pos + 1, end - pos - 1));
   }
-  std::sort(out.rbegin(), out.rend());  // deepest first
+  return out;
+}
+
+bool IsMountPoint(const std::string& path) {
+  const auto all = MountPoints();
+  return std::find(all.begin(), all.end(), path) != all.end();
+}
+
+// Mount points below `dir`, deepest first.
+std::vector<std::string> MountsUnder(const std::string& dir) {
+  std::vector<std::string> out;
+  for (auto& mp : MountPoints()) {
+    if (mp.rfind(dir + "/", 0) == 0) out.push_back(std::move(mp));
+  }
+  std::sort(out.rbegin(), out.rend());
   return out;
 }
 
