@@ -15,6 +15,7 @@
 #include "kuberuntime/kuberuntime_manager.h"
 #include "pleg/generic_pleg.h"
 #include "pod/pod_manager.h"
+#include "probes/probe_manager.h"
 #include "server/node_server.h"
 #include "static_pods/file_source.h"
 #include "status/status_manager.h"
@@ -125,10 +126,25 @@ absl::Status Agent::Run(std::stop_token stop) {
   wo.resync_interval = config_.sync_frequency;
   workers::PodWorkers pod_workers(&sync_handler, deps_.clock, log, wo);
   pod::PodManager pod_manager;
+  // A changed probe result syncs the pod: a failed liveness probe kills, readiness re-reports.
+  probes::ProbeManager prober(
+      deps_.runtime.get(), deps_.clock, log,
+      [&](const std::string& uid) { return statuses.GetPodStatus(uid); },
+      [&](const std::string& uid, probes::ProbeType, probes::ProbeResult) {
+        if (auto pod = pod_manager.Get(uid)) pod_workers.UpdatePod(pod, workers::UpdateType::kSync);
+      });
+  sync_handler.SetProbeResults({[&](const std::string& id) { return prober.Readiness(id); },
+                                [&](const std::string& id) { return prober.Startup(id); }});
+  sync_handler.SetProbeKills([&](const api::Pod& pod) {
+    kuberuntime::ProbeKills kills;
+    for (auto& [id, k] : prober.FailedContainers(pod)) kills[id] = {k.message, k.grace_period_seconds};
+    return kills;
+  });
   pod::PodConfig pod_config(&pod_manager, deps_.clock, [&](pod::PodOp op, std::shared_ptr<const api::Pod> pod) {
     switch (op) {
       case pod::PodOp::kAdd:
         log.Info("Pod added", {{"pod", api::PodKey(*pod)}, {"podUID", pod->metadata.uid}});
+        prober.AddPod(pod);
         pod_workers.UpdatePod(pod, workers::UpdateType::kCreate);
         break;
       case pod::PodOp::kUpdate:
@@ -136,6 +152,7 @@ absl::Status Agent::Run(std::stop_token stop) {
         break;
       case pod::PodOp::kRemove:
         log.Info("Pod removed", {{"pod", api::PodKey(*pod)}, {"podUID", pod->metadata.uid}});
+        prober.RemovePod(pod->metadata.uid);
         pod_workers.UpdatePod(pod, workers::UpdateType::kKill);
         break;
     }
@@ -162,6 +179,7 @@ absl::Status Agent::Run(std::stop_token stop) {
     });
     return out;
   };
+  handlers.probe_metrics = [&] { return prober.MetricsText(); };
   handlers.healthz = [&]() -> absl::Status {
     if (!pleg.Healthy()) return absl::UnavailableError("pleg is not healthy");
     return absl::OkStatus();
@@ -181,6 +199,7 @@ absl::Status Agent::Run(std::stop_token stop) {
 
   // ---- the loops ----
   std::jthread pleg_thread([&](std::stop_token st) { pleg.Run(st); });
+  std::jthread prober_thread([&](std::stop_token st) { prober.Run(st); });
   std::jthread source_thread;
   if (!config_.static_pod_path.empty()) {
     static_pods::FileSourceOptions fo{config_.static_pod_path, options_.hostname_override,
@@ -231,6 +250,7 @@ absl::Status Agent::Run(std::stop_token stop) {
   log.Info("Shutting down node agent");
   source_thread = std::jthread();
   pleg_thread = std::jthread();
+  prober_thread = std::jthread();
   pod_workers.Stop();
   return absl::OkStatus();
 }

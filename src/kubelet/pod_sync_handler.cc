@@ -38,7 +38,8 @@ absl::StatusOr<bool> PodSyncHandler::SyncPod(const api::Pod& pod) {
     return true;
   }
   logger_.VInfo(4, "SyncPod enter", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
-  kuberuntime::PodSyncResult result = runtime_->SyncPod(pod, before.first);
+  kuberuntime::PodSyncResult result =
+      runtime_->SyncPod(pod, before.first, probe_kills_ ? probe_kills_(pod) : kuberuntime::ProbeKills{});
   if (!result.error.ok()) {
     // The start error (CrashLoopBackOff, ErrImagePull, ...) shows in the status now; what
     // succeeded shows after the PLEG's next relist, which syncs the pod again.

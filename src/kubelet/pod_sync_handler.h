@@ -22,8 +22,9 @@ class PodSyncHandler final : public workers::PodSyncer {
   absl::Status SyncTerminatingPod(const api::Pod& pod) override;
   absl::Status SyncTerminatedPod(const api::Pod& pod, bool removed) override;
 
-  // Probe results used by status generation (set by the prober when it exists).
+  // Probe results used by status generation, and the containers probes want killed.
   void SetProbeResults(status::ProbeResults probes) { probes_ = std::move(probes); }
+  void SetProbeKills(std::function<kuberuntime::ProbeKills(const api::Pod&)> kills) { probe_kills_ = std::move(kills); }
 
  private:
   // Reads the runtime and stores the generated status; returns both.
@@ -36,6 +37,7 @@ class PodSyncHandler final : public workers::PodSyncer {
   Logger logger_;
   std::vector<std::string> node_ips_;
   status::ProbeResults probes_;
+  std::function<kuberuntime::ProbeKills(const api::Pod&)> probe_kills_;
 };
 
 }  // namespace cubelet::kubelet

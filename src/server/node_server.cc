@@ -44,6 +44,11 @@ absl::Status NodeHttpServer::Start() {
       res.set_content(api::EncodePodList(handlers_.pods()), "application/json");
     });
   }
+  if (serve_pods_ && handlers_.probe_metrics) {
+    s.Get("/metrics/probes", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(handlers_.probe_metrics(), "text/plain; version=0.0.4");
+    });
+  }
   if (!s.bind_to_port(address_, port_)) {
     return absl::UnavailableError(StrCat("cannot listen on ", address_, ":", port_));
   }

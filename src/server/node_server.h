@@ -18,6 +18,7 @@ namespace cubelet::server {
 struct NodeServerHandlers {
   std::function<std::vector<api::Pod>()> pods;  // the pods to list, status filled in
   std::function<absl::Status()> healthz;        // OK when the agent is healthy
+  std::function<std::string()> probe_metrics;   // /metrics/probes, Prometheus text; may be empty
 };
 
 // Serves on `address:port` until destroyed. Start fails (with the address) when it cannot listen.

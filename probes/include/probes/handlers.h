@@ -1,0 +1,40 @@
+// Owns: running one probe or lifecycle handler: exec (CRI ExecSync), httpGet (HTTP/HTTPS,
+// certificates not verified, redirects as upstream), tcpSocket and grpc (grpc.health.v1), each
+// within a timeout, with upstream's result messages.
+// Does not own: scheduling, thresholds or what a result does (ProbeManager).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "api/types.h"
+#include "cri/runtime_service.h"
+#include "probes/probe_types.h"
+
+namespace cubelet::probes {
+
+struct HandlerResult {
+  ProbeResult result = ProbeResult::kUnknown;
+  std::string output;  // why: "HTTP probe failed with statuscode: 500", the command output, ...
+};
+
+// The target of network handlers: the pod's IP unless the handler names a host.
+struct ProbeTarget {
+  std::string pod_ip;
+  const api::Container* container = nullptr;  // for named ports
+};
+
+// "kube-probe/<major>.<minor>"
+std::string ProbeUserAgent();
+
+HandlerResult RunExec(cri::RuntimeService& runtime, const std::string& container_id,
+                      const std::vector<std::string>& command, absl::Duration timeout);
+HandlerResult RunHttpGet(const api::HttpGetAction& action, const ProbeTarget& target, absl::Duration timeout);
+HandlerResult RunTcpSocket(const api::TcpSocketAction& action, const ProbeTarget& target, absl::Duration timeout);
+HandlerResult RunGrpc(const api::GrpcAction& action, const ProbeTarget& target, absl::Duration timeout);
+
+// A port given by number or by the name of one of the container's ports; -1 when unknown.
+int ResolvePort(const api::IntOrString& port, const api::Container* container);
+
+}  // namespace cubelet::probes

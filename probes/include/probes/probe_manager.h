@@ -1,0 +1,89 @@
+// Owns: ProbeManager, upstream's prober manager and workers: one worker per (pod, container,
+// probe kind), scheduled on a timer queue and run on a bounded pool of threads (no thread per
+// probe); upstream's defaults and rules (thresholds, initial delay, startup gating, on-hold
+// after a liveness/startup failure, no liveness kills while a pod terminates); the results by
+// container ID; prober_probe_total counts.
+// Does not own: what a result does to the pod (the pod sync kills, status generation reads).
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/types.h"
+#include "common/clock.h"
+#include "common/logger.h"
+#include "cri/runtime_service.h"
+#include "probes/handlers.h"
+#include "probes/probe_types.h"
+
+namespace cubelet::probes {
+
+struct ProbeKill {
+  std::string message;  // "Container web failed liveness probe"
+  std::optional<int64_t> grace_period_seconds;
+};
+
+class ProbeManager {
+ public:
+  using StatusFn = std::function<std::optional<api::PodStatus>(const std::string& pod_uid)>;
+  // Called (outside any lock) when a container's result changes.
+  using ChangeFn = std::function<void(const std::string& pod_uid, ProbeType type, ProbeResult result)>;
+
+  ProbeManager(cri::RuntimeService* runtime, Clock* clock, Logger logger, StatusFn status, ChangeFn on_change,
+               int threads = 8);
+  ~ProbeManager();
+
+  // Adds workers for the probes the pod's containers define (idempotent).
+  void AddPod(std::shared_ptr<const api::Pod> pod);
+  void RemovePod(const std::string& pod_uid);
+
+  // Results by container ID (std::nullopt: no result yet).
+  std::optional<bool> Readiness(const std::string& container_id) const;
+  std::optional<bool> Startup(const std::string& container_id) const;
+  // Containers of the pod whose liveness or startup probe failed, by container ID.
+  std::map<std::string, ProbeKill> FailedContainers(const api::Pod& pod) const;
+
+  // prober_probe_total{probe_type,result,container,pod,namespace} in Prometheus text format.
+  std::string MetricsText() const;
+
+  // Runs the probes that are due now, on the calling thread (tests drive a FakeClock with it).
+  void RunDue();
+  // Schedules probes on the real clock until `stop`; the pool runs them.
+  void Run(std::stop_token stop);
+
+ private:
+  struct Worker;
+  // One probe run; returns false when the worker should stop.
+  bool DoProbe(Worker& w);
+  void Schedule(const std::shared_ptr<Worker>& w, absl::Time when);
+  void Execute(const std::shared_ptr<Worker>& w);
+  void SetResult(Worker& w, ProbeResult result, bool notify);
+
+  cri::RuntimeService* runtime_;
+  Clock* clock_;
+  Logger logger_;
+  StatusFn status_;
+  ChangeFn on_change_;
+
+  mutable std::mutex mu_;
+  std::condition_variable_any cv_;
+  std::map<std::string, std::vector<std::shared_ptr<Worker>>> workers_;   // by pod uid
+  std::multimap<absl::Time, std::shared_ptr<Worker>> timers_;             // guarded by mu_
+  std::map<std::string, std::map<ProbeType, ProbeResult>> results_;      // by container id
+  std::map<std::string, int64_t> metrics_;                                // label set -> count
+  std::vector<std::jthread> pool_;
+  std::vector<std::shared_ptr<Worker>> ready_;  // due, waiting for a pool thread
+  std::condition_variable_any pool_cv_;
+  int threads_;
+};
+
+}  // namespace cubelet::probes

@@ -1,0 +1,301 @@
+#include "probes/probe_manager.h"
+
+#include <random>
+
+#include "common/strings.h"
+
+namespace cubelet::probes {
+
+struct ProbeManager::Worker {
+  std::shared_ptr<const api::Pod> pod;
+  const api::Container* container = nullptr;  // inside *pod
+  ProbeType type;
+  const api::Probe* probe = nullptr;  // inside *pod
+  std::string container_id;
+  ProbeResult last_result = ProbeResult::kUnknown;
+  int result_run = 0;
+  bool on_hold = false;
+  bool stopped = false;
+  bool first = true;
+};
+
+namespace {
+
+ProbeResult InitialResult(ProbeType t) {
+  switch (t) {
+    case ProbeType::kReadiness: return ProbeResult::kFailure;
+    case ProbeType::kLiveness: return ProbeResult::kSuccess;
+    case ProbeType::kStartup: return ProbeResult::kUnknown;
+  }
+  return ProbeResult::kUnknown;
+}
+
+const char* LowerName(ProbeType t) {
+  switch (t) {
+    case ProbeType::kLiveness: return "Liveness";
+    case ProbeType::kReadiness: return "Readiness";
+    case ProbeType::kStartup: return "Startup";
+  }
+  return "";
+}
+
+}  // namespace
+
+ProbeManager::ProbeManager(cri::RuntimeService* runtime, Clock* clock, Logger logger, StatusFn status,
+                           ChangeFn on_change, int threads)
+    : runtime_(runtime),
+      clock_(clock),
+      logger_(std::move(logger)),
+      status_(std::move(status)),
+      on_change_(std::move(on_change)),
+      threads_(threads) {}
+
+ProbeManager::~ProbeManager() {
+  for (auto& t : pool_) t.request_stop();
+  pool_cv_.notify_all();
+  pool_.clear();
+}
+
+void ProbeManager::AddPod(std::shared_ptr<const api::Pod> pod) {
+  std::lock_guard<std::mutex> l(mu_);
+  const std::string uid = pod->metadata.uid;
+  if (workers_.contains(uid)) return;
+  auto& list = workers_[uid];
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  for (const auto& c : pod->spec.containers) {
+    for (auto [type, probe] : {std::pair{ProbeType::kLiveness, &c.liveness_probe},
+                               std::pair{ProbeType::kReadiness, &c.readiness_probe},
+                               std::pair{ProbeType::kStartup, &c.startup_probe}}) {
+      if (!*probe) continue;
+      auto w = std::make_shared<Worker>();
+      w->pod = pod;
+      w->container = &c;
+      w->type = type;
+      w->probe = &**probe;
+      list.push_back(w);
+      // The first run is spread over one period, so that many pods do not probe in step.
+      std::uniform_int_distribution<int64_t> jitter(0, absl::ToInt64Milliseconds(absl::Seconds(w->probe->period_seconds)));
+      timers_.emplace(clock_->Now() + absl::Milliseconds(jitter(rng)), w);
+    }
+  }
+  cv_.notify_all();
+}
+
+void ProbeManager::RemovePod(const std::string& pod_uid) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = workers_.find(pod_uid);
+  if (it == workers_.end()) return;
+  for (auto& w : it->second) {
+    w->stopped = true;
+    results_.erase(w->container_id);
+  }
+  workers_.erase(it);
+  std::erase_if(timers_, [](const auto& kv) { return kv.second->stopped; });
+}
+
+std::optional<bool> ProbeManager::Readiness(const std::string& container_id) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = results_.find(container_id);
+  if (it == results_.end()) return std::nullopt;
+  auto r = it->second.find(ProbeType::kReadiness);
+  if (r == it->second.end()) return std::nullopt;
+  return IsSuccess(r->second);
+}
+
+std::optional<bool> ProbeManager::Startup(const std::string& container_id) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = results_.find(container_id);
+  if (it == results_.end()) return std::nullopt;
+  auto r = it->second.find(ProbeType::kStartup);
+  if (r == it->second.end() || r->second == ProbeResult::kUnknown) return std::nullopt;
+  return IsSuccess(r->second);
+}
+
+std::map<std::string, ProbeKill> ProbeManager::FailedContainers(const api::Pod& pod) const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::map<std::string, ProbeKill> out;
+  auto it = workers_.find(pod.metadata.uid);
+  if (it == workers_.end()) return out;
+  for (const auto& w : it->second) {
+    if (w->type == ProbeType::kReadiness || w->container_id.empty()) continue;
+    auto r = results_.find(w->container_id);
+    if (r == results_.end()) continue;
+    auto t = r->second.find(w->type);
+    if (t == r->second.end() || t->second != ProbeResult::kFailure) continue;
+    out[w->container_id] = {StrCat("Container ", w->container->name, " failed ", w->type == ProbeType::kLiveness ? "liveness" : "startup",
+                      " probe"),
+               w->probe->termination_grace_period_seconds};
+  }
+  return out;
+}
+
+std::string ProbeManager::MetricsText() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::string out = "# HELP prober_probe_total Cumulative number of a liveness, readiness or startup probe for a container by result.\n"
+                    "# TYPE prober_probe_total counter\n";
+  for (const auto& [labels, n] : metrics_) StrAppend(&out, "prober_probe_total{", labels, "} ", n, "\n");
+  return out;
+}
+
+void ProbeManager::SetResult(Worker& w, ProbeResult result, bool notify) {
+  bool changed;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto& slot = results_[w.container_id];
+    auto it = slot.find(w.type);
+    changed = it == slot.end() || it->second != result;
+    slot[w.type] = result;
+  }
+  if (changed && notify && on_change_) on_change_(w.pod->metadata.uid, w.type, result);
+}
+
+bool ProbeManager::DoProbe(Worker& w) {
+  auto status = status_(w.pod->metadata.uid);
+  if (!status) return true;  // no status yet: wait
+  if (status->phase == "Failed" || status->phase == "Succeeded") return false;
+  const api::ContainerStatus* c = nullptr;
+  for (const auto& s : status->container_statuses) {
+    if (s.name == w.container->name) c = &s;
+  }
+  if (c == nullptr || c->container_id.empty()) return true;
+  // Results are keyed by the runtime's own ID ("containerd://<id>" without the scheme).
+  const std::string id = c->container_id.substr(c->container_id.find("://") + 3);
+  if (id != w.container_id) {
+    if (!w.container_id.empty()) {
+      std::lock_guard<std::mutex> l(mu_);
+      results_.erase(w.container_id);
+    }
+    w.container_id = id;
+    SetResult(w, InitialResult(w.type), false);
+    w.on_hold = false;
+    w.result_run = 0;
+  }
+  if (w.on_hold) return true;
+  if (!c->state.running) {
+    SetResult(w, ProbeResult::kFailure, true);
+    return !(c->state.terminated && w.pod->spec.restart_policy == "Never");
+  }
+  if (w.pod->metadata.deletion_timestamp && w.type != ProbeType::kReadiness) {
+    SetResult(w, ProbeResult::kSuccess, true);
+    return false;
+  }
+  if (clock_->Now() - c->state.running->started_at < absl::Seconds(w.probe->initial_delay_seconds)) return true;
+  const bool started = c->started.value_or(false);
+  if (w.type != ProbeType::kStartup && w.container->startup_probe && !started) return true;
+  if (w.type == ProbeType::kStartup && started) return true;
+
+  // Run the handler; errors (Unknown) are retried, as upstream's runProbeWithRetries.
+  const absl::Duration timeout = absl::Seconds(w.probe->timeout_seconds);
+  ProbeTarget target{status->pod_ip, w.container};
+  HandlerResult r;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const auto& h = w.probe->handler;
+    if (h.exec) r = RunExec(*runtime_, id, h.exec->command, timeout);
+    else if (h.http_get) r = RunHttpGet(*h.http_get, target, timeout);
+    else if (h.tcp_socket) r = RunTcpSocket(*h.tcp_socket, target, timeout);
+    else if (h.grpc) r = RunGrpc(*h.grpc, target, timeout);
+    if (r.result != ProbeResult::kUnknown) break;
+  }
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    ++metrics_[StrCat("probe_type=\"", LowerName(w.type), "\",result=\"", MetricLabel(r.result), "\",container=\"",
+                      w.container->name, "\",pod=\"", w.pod->metadata.name, "\",namespace=\"",
+                      w.pod->metadata.namespace_, "\"")];
+  }
+  if (r.result == ProbeResult::kFailure || r.result == ProbeResult::kUnknown) {
+    logger_.Warning("Probe failed", {{"probeType", ToString(w.type)}, {"pod", api::PodKey(*w.pod)},
+                                     {"podUID", w.pod->metadata.uid}, {"containerName", w.container->name},
+                                     {"event", "Unhealthy"},
+                                     {"message", StrCat(ToString(w.type), " probe failed: ", r.output)}});
+  } else if (r.result == ProbeResult::kWarning) {
+    logger_.Warning("Probe warning", {{"probeType", ToString(w.type)}, {"pod", api::PodKey(*w.pod)},
+                                      {"event", "ProbeWarning"},
+                                      {"message", StrCat(ToString(w.type), " probe warning: ", r.output)}});
+  }
+  const ProbeResult result = IsSuccess(r.result) ? ProbeResult::kSuccess : ProbeResult::kFailure;
+  if (result == w.last_result) {
+    ++w.result_run;
+  } else {
+    w.last_result = result;
+    w.result_run = 1;
+  }
+  if ((result == ProbeResult::kFailure && w.result_run < w.probe->failure_threshold) ||
+      (result == ProbeResult::kSuccess && w.result_run < w.probe->success_threshold)) {
+    return true;
+  }
+  SetResult(w, result, true);
+  if (result == ProbeResult::kFailure && w.type != ProbeType::kReadiness) {
+    // The container is about to be killed: no more probing until a new one runs.
+    w.on_hold = true;
+    w.result_run = 0;
+  }
+  return true;
+}
+
+void ProbeManager::Schedule(const std::shared_ptr<Worker>& w, absl::Time when) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (!w->stopped) timers_.emplace(when, w);
+  cv_.notify_all();
+}
+
+void ProbeManager::Execute(const std::shared_ptr<Worker>& w) {
+  const absl::Time started = clock_->Now();
+  bool keep = true;
+  try {
+    keep = DoProbe(*w);
+  } catch (const std::exception& e) {
+    logger_.Error("Probe threw", {{"err", e.what()}});
+  }
+  if (keep) Schedule(w, started + absl::Seconds(w->probe->period_seconds));
+}
+
+void ProbeManager::RunDue() {
+  std::vector<std::shared_ptr<Worker>> due;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    const absl::Time now = clock_->Now();
+    while (!timers_.empty() && timers_.begin()->first <= now) {
+      due.push_back(timers_.begin()->second);
+      timers_.erase(timers_.begin());
+    }
+  }
+  for (auto& w : due) {
+    if (!w->stopped) Execute(w);
+  }
+}
+
+void ProbeManager::Run(std::stop_token stop) {
+  for (int i = 0; i < threads_; ++i) {
+    pool_.emplace_back([this](std::stop_token st) {
+      while (true) {
+        std::shared_ptr<Worker> w;
+        {
+          std::unique_lock<std::mutex> l(mu_);
+          pool_cv_.wait(l, st, [this] { return !ready_.empty(); });
+          if (st.stop_requested()) return;
+          w = ready_.back();
+          ready_.pop_back();
+        }
+        if (!w->stopped) Execute(w);
+      }
+    });
+  }
+  std::unique_lock<std::mutex> l(mu_);
+  while (!stop.stop_requested()) {
+    const absl::Time now = clock_->Now();
+    while (!timers_.empty() && timers_.begin()->first <= now) {
+      ready_.push_back(timers_.begin()->second);
+      timers_.erase(timers_.begin());
+      pool_cv_.notify_one();
+    }
+    const absl::Duration wait = timers_.empty() ? absl::Seconds(1)
+                                                : std::min(timers_.begin()->first - now, absl::Seconds(1));
+    cv_.wait_for(l, stop, absl::ToChronoNanoseconds(wait), [] { return false; });
+  }
+  l.unlock();
+  for (auto& t : pool_) t.request_stop();
+  pool_cv_.notify_all();
+  pool_.clear();
+}
+
+}  // namespace cubelet::probes
