@@ -16,6 +16,7 @@
 #include "kuberuntime/container_config.h"
 #include "kuberuntime/etc_hosts.h"
 #include "kuberuntime/labels.h"
+#include "kuberuntime/lifecycle_handlers.h"
 #include "kuberuntime/sandbox_config.h"
 
 namespace cubelet::kuberuntime {
@@ -208,13 +209,36 @@ absl::Status KubeRuntimeManager::StartContainer(const api::Pod& pod, const api::
                                          {"containerID", *id}, {"restartCount", ctx.restart_count}});
   absl::Status started = runtime_->StartContainer(*id);
   if (!started.ok()) return fail({"RunContainerError", std::string(started.message())});
-  reasons_.Clear(pod.metadata.uid, container.name);
   logger_.Info("Started container", {{"pod", api::PodKey(pod)}, {"container", container.name}, {"containerID", *id}});
+  if (container.lifecycle && container.lifecycle->post_start) {
+    absl::Status hook = RunLifecycleHandler(*runtime_, *container.lifecycle->post_start, *id, container, pod_ips,
+                                            absl::Seconds(30));
+    if (!hook.ok()) {
+      logger_.Warning("PostStartHook failed", {{"pod", api::PodKey(pod)}, {"container", container.name},
+                                               {"event", "FailedPostStartHook"}, {"err", hook}});
+      (void)KillContainer(*id, container.name, pod.spec.termination_grace_period_seconds.value_or(30),
+                          "FailedPostStartHook");
+      return fail({"PostStartHookError", std::string(hook.message())});
+    }
+  }
+  reasons_.Clear(pod.metadata.uid, container.name);
   return absl::OkStatus();
 }
 
 absl::Status KubeRuntimeManager::KillContainer(const std::string& container_id, const std::string& name,
-                                               int64_t grace_seconds, const std::string& reason) {
+                                               int64_t grace_seconds, const std::string& reason,
+                                               const api::Container* spec, const std::vector<std::string>& pod_ips) {
+  if (spec != nullptr && spec->lifecycle && spec->lifecycle->pre_stop && grace_seconds > 0) {
+    // The hook's time is taken from the grace period (whole seconds, as upstream counts).
+    const absl::Time start = clock_->Now();
+    absl::Status hook = RunLifecycleHandler(*runtime_, *spec->lifecycle->pre_stop, container_id, *spec, pod_ips,
+                                            absl::Seconds(grace_seconds));
+    if (!hook.ok()) {
+      logger_.Warning("PreStopHook failed", {{"containerName", name}, {"containerID", container_id},
+                                             {"event", "FailedPreStopHook"}, {"err", hook}});
+    }
+    grace_seconds -= absl::ToInt64Seconds(clock_->Now() - start);
+  }
   grace_seconds = std::max(grace_seconds, kMinimumGracePeriodSeconds);
   logger_.Info("Killing container with a grace period",
                {{"containerName", name}, {"containerID", container_id}, {"gracePeriod", grace_seconds},
@@ -241,8 +265,16 @@ absl::Status KubeRuntimeManager::KillPod(const api::Pod* pod, const RuntimePodSt
     } else if (c.identity.pod_termination_grace_period) {
       grace = *c.identity.pod_termination_grace_period;
     }
-    killers.emplace_back([this, &c, grace, &results, i] {
-      results[i] = KillContainer(c.status.id, c.identity.container_name, grace, "pod is being killed");
+    const api::Container* spec = nullptr;
+    if (pod != nullptr) {
+      for (const auto* list : {&pod->spec.containers, &pod->spec.init_containers}) {
+        for (const auto& x : *list) {
+          if (x.name == c.identity.container_name) spec = &x;
+        }
+      }
+    }
+    killers.emplace_back([this, &c, grace, &results, i, spec, ips = status.PodIps()] {
+      results[i] = KillContainer(c.status.id, c.identity.container_name, grace, "pod is being killed", spec, ips);
     });
   }
   for (auto& t : killers) t.join();
@@ -286,7 +318,11 @@ PodSyncResult KubeRuntimeManager::SyncPod(const api::Pod& pod, const RuntimePodS
   } else {
     for (const auto& k : actions.containers_to_kill) {
       int64_t grace = k.grace_period_override.value_or(pod.spec.termination_grace_period_seconds.value_or(30));
-      absl::Status s = KillContainer(k.container_id, k.name, grace, k.message);
+      const api::Container* spec = nullptr;
+      for (const auto& x : pod.spec.containers) {
+        if (x.name == k.name) spec = &x;
+      }
+      absl::Status s = KillContainer(k.container_id, k.name, grace, k.message, spec, status.PodIps());
       if (!s.ok()) {
         result.error = s;
         return result;

@@ -66,8 +66,11 @@ class KubeRuntimeManager {
                               const std::string& sandbox_id, const cri::PodSandboxConfig& sandbox_config,
                               const RuntimePodStatus& status, const std::vector<std::string>& pod_ips,
                               const std::map<std::string, std::string>& volumes);
+  // Runs the preStop hook of `spec` (when given) within the grace period, then StopContainer
+  // with what is left of it (at least 2 s).
   absl::Status KillContainer(const std::string& container_id, const std::string& name, int64_t grace_seconds,
-                             const std::string& reason);
+                             const std::string& reason, const api::Container* spec = nullptr,
+                             const std::vector<std::string>& pod_ips = {});
   int32_t RestartCountFromLogs(const api::Pod& pod, const std::string& container) const;
 
   cri::RuntimeService* runtime_;

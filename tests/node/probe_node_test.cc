@@ -131,5 +131,29 @@ TEST_F(ProbeNodeTest, ProbeLevelTerminationGracePeriodWinsOverThePods) {
   EXPECT_THAT(cubelet_->Log(), HasSubstr("gracePeriod=5"));
 }
 
+TEST_F(ProbeNodeTest, PreStopHookRunsBeforeTheStopAndAFailingPostStartHookKillsTheContainer) {
+  const std::string hook_dir = dir_ + "/hook";
+  fs::create_directories(hook_dir);
+  WriteManifest("prestop.yaml", PodYaml("prestop", StrCat(
+      "  volumes:\n  - {name: hook, hostPath: {path: '", hook_dir, "'}}\n", kFastKill,
+      Container1("main", "\"exec sleep 600\"",
+                 "    volumeMounts:\n    - {name: hook, mountPath: /hook}\n"
+                 "    lifecycle:\n      preStop: {exec: {command: [sh, -c, 'echo prestop > /hook/prestop']}}\n"
+                 "      postStart: {exec: {command: [sh, -c, 'echo poststart > /hook/poststart']}}\n"))));
+  WriteManifest("poststart.yaml", PodYaml("poststart-fails", kFastKill + Container1(
+      "main", "\"exec sleep 600\"", "    lifecycle:\n      postStart: {exec: {command: [sh, -c, 'exit 1']}}\n")));
+  StartCubelet();
+  Wait("prestop-", Running);
+  EXPECT_TRUE(fs::exists(hook_dir + "/poststart")) << "postStart ran";
+  EXPECT_FALSE(fs::exists(hook_dir + "/prestop"));
+  fs::remove(manifests_ + "/prestop.yaml");
+  for (int i = 0; i < 100 && !fs::exists(hook_dir + "/prestop"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(fs::exists(hook_dir + "/prestop")) << "preStop ran when the pod was removed";
+
+  EXPECT_TRUE(cubelet_->WaitForLog("PostStartHook failed", 30));
+  EXPECT_THAT(cubelet_->Log(), HasSubstr("event=\"FailedPostStartHook\""));
+  Wait("poststart-fails-", [](const api::Pod& p) { return Container(p, "main") && Container(p, "main")->restart_count >= 1; }, 30);
+}
+
 }  // namespace
 }  // namespace cubelet::testing
