@@ -74,10 +74,7 @@ HandlerResult RunHttpGet(const api::HttpGetAction& action, const ProbeTarget& ta
       continue;
     }
     if (lower == "user-agent") has_ua = true;
-    if (lower == "accept") {
-      has_accept = true;
-      if (h.value.empty()) continue;  // an explicit empty Accept removes it
-    }
+    if (lower == "accept") has_accept = true;  // an explicit empty Accept is sent empty
     headers.emplace(h.name, h.value);
   }
   if (!has_ua) headers.emplace("User-Agent", ProbeUserAgent());
