@@ -32,6 +32,7 @@ node-test: build
 # Benchmarks against the raw runtime in the same run; tables in bench/results/.
 bench: build
 	$(BUILD_DIR)/bench/cubelet_bench $(BUILD_DIR)/src/cubelet bench/results/static_pods.md
+	$(BUILD_DIR)/bench/cubelet_probe_bench $(BUILD_DIR)/src/cubelet bench/results/probes.md
 
 demo: build
 	BUILD_DIR=$(BUILD_DIR) scripts/demo

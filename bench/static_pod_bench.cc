@@ -19,34 +19,16 @@
 #include "testbed/cubelet_process.h"
 #include "testbed/pods.h"
 #include "testbed/testbed.h"
+#include "bench_util.h"
 
 namespace fs = std::filesystem;
 using namespace cubelet;
 using namespace cubelet::testing;
+using namespace cubelet::bench;
 
 namespace {
 
 constexpr int kWorkers = 4;  // cubelet's pod worker threads
-
-double Seconds(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-void CleanRuntime(cri::RuntimeService& rt) {
-  auto sandboxes = rt.ListPodSandbox({});
-  if (!sandboxes.ok()) return;
-  for (const auto& sb : *sandboxes) {
-    (void)rt.StopPodSandbox(sb.id);
-    (void)rt.RemovePodSandbox(sb.id);
-  }
-}
-
-int RunningContainers(cri::RuntimeService& rt) {
-  auto list = rt.ListContainers({.id = "", .state = cri::ContainerState::kRunning});
-  return list.ok() ? static_cast<int>(list->size()) : 0;
-}
-
-void WaitRunning(cri::RuntimeService& rt, int n) {
-  while (RunningContainers(rt) < n) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-}
 
 // The baseline: what a minimal agent must send for each pod, with the same parallelism.
 double Baseline(cri::RuntimeService& rt, cri::ImageService& images, const Testbed& tb, int pods,
@@ -77,35 +59,6 @@ std::string Manifest(int i) {
   return StrCat("apiVersion: v1\nkind: Pod\nmetadata:\n  name: bench-", i,
                 "\nspec:\n  containers:\n  - name: main\n    image: localhost/cubelet/testimage:1.0\n"
                 "    command: [sh, -c, 'exec sleep 3600']\n");
-}
-
-struct ProcSample {
-  double cpu_seconds = 0;
-  long rss_kib = 0;
-  long rss_anon_kib = 0;  // the process's own memory
-  long rss_file_kib = 0;  // mapped files: mostly shared library text (gRPC, OpenSSL, protobuf)
-};
-
-ProcSample Sample(pid_t pid) {
-  ProcSample s;
-  std::ifstream stat(StrCat("/proc/", pid, "/stat"));
-  std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  std::istringstream f(content.substr(content.rfind(')') + 2));
-  std::string field;
-  long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && f >> field; ++i) {
-    if (i == 14) utime = std::stol(field);
-    if (i == 15) stime = std::stol(field);
-  }
-  s.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-  std::ifstream status(StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) s.rss_kib = std::stol(line.substr(6));
-    if (line.rfind("RssAnon:", 0) == 0) s.rss_anon_kib = std::stol(line.substr(8));
-    if (line.rfind("RssFile:", 0) == 0) s.rss_file_kib = std::stol(line.substr(8));
-  }
-  return s;
 }
 
 }  // namespace

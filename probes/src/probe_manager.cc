@@ -1,5 +1,7 @@
 #include "probes/probe_manager.h"
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "common/strings.h"
@@ -134,7 +136,29 @@ std::string ProbeManager::MetricsText() const {
   std::string out = "# HELP prober_probe_total Cumulative number of a liveness, readiness or startup probe for a container by result.\n"
                     "# TYPE prober_probe_total counter\n";
   for (const auto& [labels, n] : metrics_) StrAppend(&out, "prober_probe_total{", labels, "} ", n, "\n");
+  out += "# HELP prober_probe_duration_seconds Duration in seconds for a probe response.\n"
+         "# TYPE prober_probe_duration_seconds summary\n";
+  for (const auto& [type, d] : durations_) {
+    StrAppend(&out, "prober_probe_duration_seconds_sum{probe_type=\"", type, "\"} ", d.first, "\n");
+    StrAppend(&out, "prober_probe_duration_seconds_count{probe_type=\"", type, "\"} ", d.second, "\n");
+  }
+  out += "# HELP cubelet_prober_lateness_seconds How late probes started against their schedule (recent runs).\n"
+         "# TYPE cubelet_prober_lateness_seconds gauge\n";
+  std::vector<absl::Duration> sorted = lateness_;
+  std::sort(sorted.begin(), sorted.end());
+  for (double q : {0.5, 0.9, 0.99}) {
+    const absl::Duration v = sorted.empty() ? absl::ZeroDuration() : sorted[static_cast<size_t>(q * (sorted.size() - 1))];
+    StrAppend(&out, "cubelet_prober_lateness_seconds{quantile=\"", q, "\"} ", absl::ToDoubleSeconds(v), "\n");
+  }
   return out;
+}
+
+absl::Duration ProbeManager::LatenessQuantile(double q) const {
+  std::lock_guard<std::mutex> l(mu_);
+  if (lateness_.empty()) return absl::ZeroDuration();
+  std::vector<absl::Duration> sorted = lateness_;
+  std::sort(sorted.begin(), sorted.end());
+  return sorted[static_cast<size_t>(q * (sorted.size() - 1))];
 }
 
 void ProbeManager::SetResult(Worker& w, ProbeResult result, bool notify) {
@@ -188,6 +212,7 @@ bool ProbeManager::DoProbe(Worker& w) {
   const absl::Duration timeout = absl::Seconds(w.probe->timeout_seconds);
   ProbeTarget target{status->pod_ip, w.container};
   HandlerResult r;
+  const absl::Time run_start = clock_->Now();
   for (int attempt = 0; attempt < 3; ++attempt) {
     const auto& h = w.probe->handler;
     if (h.exec) r = RunExec(*runtime_, id, h.exec->command, timeout);
@@ -198,6 +223,9 @@ bool ProbeManager::DoProbe(Worker& w) {
   }
   {
     std::lock_guard<std::mutex> l(mu_);
+    auto& d = durations_[LowerName(w.type)];
+    d.first += absl::ToDoubleSeconds(clock_->Now() - run_start);
+    ++d.second;
     ++metrics_[StrCat("probe_type=\"", LowerName(w.type), "\",result=\"", MetricLabel(r.result), "\",container=\"",
                       w.container->name, "\",pod=\"", w.pod->metadata.name, "\",namespace=\"",
                       w.pod->metadata.namespace_, "\"")];
@@ -238,29 +266,47 @@ void ProbeManager::Schedule(const std::shared_ptr<Worker>& w, absl::Time when) {
   cv_.notify_all();
 }
 
-void ProbeManager::Execute(const std::shared_ptr<Worker>& w) {
+void ProbeManager::Execute(const std::shared_ptr<Worker>& w, absl::Time scheduled) {
   const absl::Time started = clock_->Now();
+  {
+    constexpr size_t kSamples = 4096;
+    std::lock_guard<std::mutex> l(mu_);
+    const absl::Duration late = std::max(started - scheduled, absl::ZeroDuration());
+    if (lateness_.size() < kSamples) {
+      lateness_.push_back(late);
+    } else {
+      lateness_[lateness_next_++ % kSamples] = late;
+    }
+  }
   bool keep = true;
   try {
     keep = DoProbe(*w);
   } catch (const std::exception& e) {
     logger_.Error("Probe threw", {{"err", e.what()}});
   }
-  if (keep) Schedule(w, started + absl::Seconds(w->probe->period_seconds));
+  // Like a ticker: the next run is due one period after this one was, and ticks missed while a
+  // slow probe ran are dropped rather than run in a burst.
+  if (keep) {
+    const absl::Duration period = absl::Seconds(w->probe->period_seconds);
+    absl::Time next = scheduled + period;
+    const absl::Time now = clock_->Now();
+    if (next < now) next += period * std::ceil((now - next) / period);
+    Schedule(w, next);
+  }
 }
 
 void ProbeManager::RunDue() {
-  std::vector<std::shared_ptr<Worker>> due;
+  std::vector<std::pair<absl::Time, std::shared_ptr<Worker>>> due;
   {
     std::lock_guard<std::mutex> l(mu_);
     const absl::Time now = clock_->Now();
     while (!timers_.empty() && timers_.begin()->first <= now) {
-      due.push_back(timers_.begin()->second);
+      due.push_back(*timers_.begin());
       timers_.erase(timers_.begin());
     }
   }
-  for (auto& w : due) {
-    if (!w->stopped) Execute(w);
+  for (auto& [when, w] : due) {
+    if (!w->stopped) Execute(w, when);
   }
 }
 
@@ -268,15 +314,15 @@ void ProbeManager::Run(std::stop_token stop) {
   for (int i = 0; i < threads_; ++i) {
     pool_.emplace_back([this](std::stop_token st) {
       while (true) {
-        std::shared_ptr<Worker> w;
+        std::pair<absl::Time, std::shared_ptr<Worker>> job;
         {
           std::unique_lock<std::mutex> l(mu_);
           pool_cv_.wait(l, st, [this] { return !ready_.empty(); });
           if (st.stop_requested()) return;
-          w = ready_.back();
-          ready_.pop_back();
+          job = ready_.front();
+          ready_.erase(ready_.begin());
         }
-        if (!w->stopped) Execute(w);
+        if (!job.second->stopped) Execute(job.second, job.first);
       }
     });
   }
@@ -284,7 +330,7 @@ void ProbeManager::Run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     const absl::Time now = clock_->Now();
     while (!timers_.empty() && timers_.begin()->first <= now) {
-      ready_.push_back(timers_.begin()->second);
+      ready_.push_back(*timers_.begin());
       timers_.erase(timers_.begin());
       pool_cv_.notify_one();
     }

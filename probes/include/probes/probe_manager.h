@@ -38,8 +38,11 @@ class ProbeManager {
   // Called (outside any lock) when a container's result changes.
   using ChangeFn = std::function<void(const std::string& pod_uid, ProbeType type, ProbeResult result)>;
 
+  // `threads` bounds how many probes run at once. Probes mostly wait (an exec probe waits on
+  // the runtime for tens of milliseconds), so the pool is sized for a full node of pods with
+  // 1 s periods, not for the cores.
   ProbeManager(cri::RuntimeService* runtime, Clock* clock, Logger logger, StatusFn status, ChangeFn on_change,
-               int threads = 8);
+               int threads = 48);
   ~ProbeManager();
 
   // Adds workers for the probes the pod's containers define (idempotent).
@@ -52,8 +55,11 @@ class ProbeManager {
   // Containers of the pod whose liveness or startup probe failed, by container ID.
   std::map<std::string, ProbeKill> FailedContainers(const api::Pod& pod) const;
 
-  // prober_probe_total{probe_type,result,container,pod,namespace} in Prometheus text format.
+  // prober_probe_total{probe_type,result,container,pod,namespace}, the probe duration summary
+  // and how late probes ran against their schedule, in Prometheus text format.
   std::string MetricsText() const;
+  // The p-th quantile (0..1) of scheduling lateness over the recent runs.
+  absl::Duration LatenessQuantile(double q) const;
 
   // Runs the probes that are due now, on the calling thread (tests drive a FakeClock with it).
   void RunDue();
@@ -65,7 +71,7 @@ class ProbeManager {
   // One probe run; returns false when the worker should stop.
   bool DoProbe(Worker& w);
   void Schedule(const std::shared_ptr<Worker>& w, absl::Time when);
-  void Execute(const std::shared_ptr<Worker>& w);
+  void Execute(const std::shared_ptr<Worker>& w, absl::Time scheduled);
   void SetResult(Worker& w, ProbeResult result, bool notify);
 
   cri::RuntimeService* runtime_;
@@ -78,10 +84,13 @@ class ProbeManager {
   std::condition_variable_any cv_;
   std::map<std::string, std::vector<std::shared_ptr<Worker>>> workers_;   // by pod uid
   std::multimap<absl::Time, std::shared_ptr<Worker>> timers_;             // guarded by mu_
+  std::vector<std::pair<absl::Time, std::shared_ptr<Worker>>> ready_;     // due, waiting for a pool thread
   std::map<std::string, std::map<ProbeType, ProbeResult>> results_;      // by container id
   std::map<std::string, int64_t> metrics_;                                // label set -> count
+  std::map<std::string, std::pair<double, int64_t>> durations_;           // probe_type -> (sum s, count)
+  std::vector<absl::Duration> lateness_;                                  // ring of recent samples
+  size_t lateness_next_ = 0;
   std::vector<std::jthread> pool_;
-  std::vector<std::shared_ptr<Worker>> ready_;  // due, waiting for a pool thread
   std::condition_variable_any pool_cv_;
   int threads_;
 };
