@@ -14,23 +14,14 @@
 #include <httplib.h>
 
 #include "probes/proto/health.grpc.pb.h"
+#include "testbed/cubelet_process.h"
 
 namespace cubelet::probes {
 namespace {
 
-using ::testing::HasSubstr;
+using ::cubelet::testing::FreePort;
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using ::testing::HasSubstr;
 
 class HttpProbeTest : public ::testing::Test {
  protected:
