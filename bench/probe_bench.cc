@@ -45,9 +45,13 @@ double CpuOfProcessesMentioning(const std::string& needle) {
   for (const auto& e : fs::directory_iterator("/proc")) {
     const std::string name = e.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream f(e.path() / "cmdline");
-    std::string cmd((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (cmd.find(needle) != std::string::npos) total += Sample(std::stoi(name)).cpu_seconds;
+    try {
+      std::ifstream f(e.path() / "cmdline");
+      std::string cmd((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+      if (cmd.find(needle) != std::string::npos) total += Sample(std::stoi(name)).cpu_seconds;
+    } catch (const std::exception&) {
+      // The process ended while we read it (an exec probe's process, typically).
+    }
   }
   return total;
 }

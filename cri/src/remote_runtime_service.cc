@@ -220,6 +220,30 @@ class RemoteRuntimeService final : public RuntimeService {
     return ExecSyncResult{resp.stdout(), resp.stderr(), resp.exit_code()};
   }
 
+  void ExecSyncAsync(const std::string& container_id, const std::vector<std::string>& cmd, absl::Duration timeout,
+                     ExecSyncCallback done) override {
+    // The call's state lives until gRPC reports completion.
+    struct Call {
+      std::unique_ptr<grpc::ClientContext> ctx;
+      pb::ExecSyncRequest req;
+      pb::ExecSyncResponse resp;
+    };
+    auto call = std::make_shared<Call>();
+    call->req.set_container_id(container_id);
+    for (const auto& c : cmd) call->req.add_cmd(c);
+    const int64_t seconds = std::max<int64_t>(0, absl::ToInt64Seconds(absl::Ceil(timeout, absl::Seconds(1))));
+    call->req.set_timeout(seconds);
+    call->ctx = NewCallContext(options_.request_timeout + absl::Seconds(seconds));
+    stub_->async()->ExecSync(call->ctx.get(), &call->req, &call->resp,
+                             [call, done = std::move(done), container_id](grpc::Status s) {
+                               if (!s.ok()) {
+                                 done(FromGrpc(s, "ExecSync", Quoted("container", container_id)));
+                                 return;
+                               }
+                               done(ExecSyncResult{call->resp.stdout(), call->resp.stderr(), call->resp.exit_code()});
+                             });
+  }
+
   absl::StatusOr<std::string> Exec(const ExecRequest& request) override {
     pb::ExecRequest req;
     req.set_container_id(request.container_id);

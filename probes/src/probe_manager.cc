@@ -41,6 +41,19 @@ const char* LowerName(ProbeType t) {
   return "";
 }
 
+// An exec probe's outcome as upstream's exec prober reports it.
+HandlerResult ExecResult(const absl::StatusOr<cri::ExecSyncResult>& r) {
+  if (!r.ok()) {
+    if (r.status().code() == absl::StatusCode::kDeadlineExceeded) {
+      return {ProbeResult::kFailure, StrCat("command timed out: ", r.status().message())};
+    }
+    return {ProbeResult::kUnknown, std::string(r.status().message())};
+  }
+  std::string out = r->stdout_data + r->stderr_data;
+  if (r->exit_code != 0) return {ProbeResult::kFailure, out.empty() ? StrCat("command exited with ", r->exit_code) : out};
+  return {ProbeResult::kSuccess, out};
+}
+
 }  // namespace
 
 ProbeManager::ProbeManager(cri::RuntimeService* runtime, Clock* clock, Logger logger, StatusFn status,
@@ -56,6 +69,10 @@ ProbeManager::~ProbeManager() {
   for (auto& t : pool_) t.request_stop();
   pool_cv_.notify_all();
   pool_.clear();
+  // Exec probes still on the wire call back into this object: wait for them (their deadlines
+  // bound the wait).
+  std::unique_lock<std::mutex> l(mu_);
+  idle_cv_.wait(l, [this] { return in_flight_ == 0; });
 }
 
 void ProbeManager::AddPod(std::shared_ptr<const api::Pod> pod) {
@@ -173,15 +190,16 @@ void ProbeManager::SetResult(Worker& w, ProbeResult result, bool notify) {
   if (changed && notify && on_change_) on_change_(w.pod->metadata.uid, w.type, result);
 }
 
-bool ProbeManager::DoProbe(Worker& w) {
+ProbeManager::Prepared ProbeManager::Prepare(Worker& w) {
+  Prepared keep{true, false, "", {}};
   auto status = status_(w.pod->metadata.uid);
-  if (!status) return true;  // no status yet: wait
-  if (status->phase == "Failed" || status->phase == "Succeeded") return false;
+  if (!status) return keep;  // no status yet: wait
+  if (status->phase == "Failed" || status->phase == "Succeeded") return {false, false, "", {}};
   const api::ContainerStatus* c = nullptr;
   for (const auto& s : status->container_statuses) {
     if (s.name == w.container->name) c = &s;
   }
-  if (c == nullptr || c->container_id.empty()) return true;
+  if (c == nullptr || c->container_id.empty()) return keep;
   // Results are keyed by the runtime's own ID ("containerd://<id>" without the scheme).
   const std::string id = c->container_id.substr(c->container_id.find("://") + 3);
   if (id != w.container_id) {
@@ -194,33 +212,38 @@ bool ProbeManager::DoProbe(Worker& w) {
     w.on_hold = false;
     w.result_run = 0;
   }
-  if (w.on_hold) return true;
+  if (w.on_hold) return keep;
   if (!c->state.running) {
     SetResult(w, ProbeResult::kFailure, true);
-    return !(c->state.terminated && w.pod->spec.restart_policy == "Never");
+    return {!(c->state.terminated && w.pod->spec.restart_policy == "Never"), false, "", {}};
   }
   if (w.pod->metadata.deletion_timestamp && w.type != ProbeType::kReadiness) {
     SetResult(w, ProbeResult::kSuccess, true);
-    return false;
+    return {false, false, "", {}};
   }
-  if (clock_->Now() - c->state.running->started_at < absl::Seconds(w.probe->initial_delay_seconds)) return true;
+  if (clock_->Now() - c->state.running->started_at < absl::Seconds(w.probe->initial_delay_seconds)) return keep;
   const bool started = c->started.value_or(false);
-  if (w.type != ProbeType::kStartup && w.container->startup_probe && !started) return true;
-  if (w.type == ProbeType::kStartup && started) return true;
+  if (w.type != ProbeType::kStartup && w.container->startup_probe && !started) return keep;
+  if (w.type == ProbeType::kStartup && started) return keep;
 
-  // Run the handler; errors (Unknown) are retried, as upstream's runProbeWithRetries.
+  return {true, true, id, ProbeTarget{status->pod_ip, w.container}};
+}
+
+HandlerResult ProbeManager::RunNetworkHandler(const Worker& w, const ProbeTarget& target) {
+  // Errors (Unknown) are retried, as upstream's runProbeWithRetries.
   const absl::Duration timeout = absl::Seconds(w.probe->timeout_seconds);
-  ProbeTarget target{status->pod_ip, w.container};
   HandlerResult r;
-  const absl::Time run_start = clock_->Now();
   for (int attempt = 0; attempt < 3; ++attempt) {
     const auto& h = w.probe->handler;
-    if (h.exec) r = RunExec(*runtime_, id, h.exec->command, timeout);
-    else if (h.http_get) r = RunHttpGet(*h.http_get, target, timeout);
+    if (h.http_get) r = RunHttpGet(*h.http_get, target, timeout);
     else if (h.tcp_socket) r = RunTcpSocket(*h.tcp_socket, target, timeout);
     else if (h.grpc) r = RunGrpc(*h.grpc, target, timeout);
     if (r.result != ProbeResult::kUnknown) break;
   }
+  return r;
+}
+
+void ProbeManager::Finish(Worker& w, const HandlerResult& r, absl::Time run_start) {
   {
     std::lock_guard<std::mutex> l(mu_);
     auto& d = durations_[LowerName(w.type)];
@@ -249,7 +272,7 @@ bool ProbeManager::DoProbe(Worker& w) {
   }
   if ((result == ProbeResult::kFailure && w.result_run < w.probe->failure_threshold) ||
       (result == ProbeResult::kSuccess && w.result_run < w.probe->success_threshold)) {
-    return true;
+    return;
   }
   SetResult(w, result, true);
   if (result == ProbeResult::kFailure && w.type != ProbeType::kReadiness) {
@@ -257,7 +280,6 @@ bool ProbeManager::DoProbe(Worker& w) {
     w.on_hold = true;
     w.result_run = 0;
   }
-  return true;
 }
 
 void ProbeManager::Schedule(const std::shared_ptr<Worker>& w, absl::Time when) {
@@ -278,21 +300,41 @@ void ProbeManager::Execute(const std::shared_ptr<Worker>& w, absl::Time schedule
       lateness_[lateness_next_++ % kSamples] = late;
     }
   }
-  bool keep = true;
-  try {
-    keep = DoProbe(*w);
-  } catch (const std::exception& e) {
-    logger_.Error("Probe threw", {{"err", e.what()}});
+  Prepared p = Prepare(*w);
+  if (!p.run) {
+    if (p.keep) Reschedule(w, scheduled);
+    return;
   }
+  if (w->probe->handler.exec) {
+    // Exec probes wait on the runtime for tens to hundreds of milliseconds: they run
+    // asynchronously, so that no pool thread is held and no other probe waits behind them.
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      ++in_flight_;
+    }
+    runtime_->ExecSyncAsync(
+        p.container_id, w->probe->handler.exec->command, absl::Seconds(w->probe->timeout_seconds),
+        [this, w, scheduled, started](absl::StatusOr<cri::ExecSyncResult> result) {
+          Finish(*w, ExecResult(result), started);
+          Reschedule(w, scheduled);
+          std::lock_guard<std::mutex> l(mu_);
+          --in_flight_;
+          idle_cv_.notify_all();
+        });
+    return;
+  }
+  Finish(*w, RunNetworkHandler(*w, p.target), started);
+  Reschedule(w, scheduled);
+}
+
+void ProbeManager::Reschedule(const std::shared_ptr<Worker>& w, absl::Time scheduled) {
   // Like a ticker: the next run is due one period after this one was, and ticks missed while a
   // slow probe ran are dropped rather than run in a burst.
-  if (keep) {
-    const absl::Duration period = absl::Seconds(w->probe->period_seconds);
-    absl::Time next = scheduled + period;
-    const absl::Time now = clock_->Now();
-    if (next < now) next += period * std::ceil((now - next) / period);
-    Schedule(w, next);
-  }
+  const absl::Duration period = absl::Seconds(w->probe->period_seconds);
+  absl::Time next = scheduled + period;
+  const absl::Time now = clock_->Now();
+  if (next < now) next += period * std::ceil((now - next) / period);
+  Schedule(w, next);
 }
 
 void ProbeManager::RunDue() {
@@ -308,6 +350,8 @@ void ProbeManager::RunDue() {
   for (auto& [when, w] : due) {
     if (!w->stopped) Execute(w, when);
   }
+  std::unique_lock<std::mutex> l(mu_);
+  idle_cv_.wait(l, [this] { return in_flight_ == 0; });
 }
 
 void ProbeManager::Run(std::stop_token stop) {

@@ -8,6 +8,7 @@
 // ...) and name the call and the object in the message.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,11 @@ class RuntimeService {
   virtual absl::StatusOr<ExecSyncResult> ExecSync(const std::string& container_id,
                                                   const std::vector<std::string>& cmd,
                                                   absl::Duration timeout) = 0;
+  // ExecSync without blocking: returns at once and calls `done` exactly once, on a gRPC thread,
+  // with what ExecSync would have returned. `done` must not block.
+  using ExecSyncCallback = std::function<void(absl::StatusOr<ExecSyncResult>)>;
+  virtual void ExecSyncAsync(const std::string& container_id, const std::vector<std::string>& cmd,
+                             absl::Duration timeout, ExecSyncCallback done) = 0;
   // The streaming calls return the URL of the runtime's streaming server.
   virtual absl::StatusOr<std::string> Exec(const ExecRequest& request) = 0;
   virtual absl::StatusOr<std::string> Attach(const AttachRequest& request) = 0;

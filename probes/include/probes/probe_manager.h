@@ -38,11 +38,10 @@ class ProbeManager {
   // Called (outside any lock) when a container's result changes.
   using ChangeFn = std::function<void(const std::string& pod_uid, ProbeType type, ProbeResult result)>;
 
-  // `threads` bounds how many probes run at once. Probes mostly wait (an exec probe waits on
-  // the runtime for tens of milliseconds), so the pool is sized for a full node of pods with
-  // 1 s periods, not for the cores.
+  // `threads` bounds how many network probes (HTTP, TCP, gRPC) run at once; exec probes run
+  // asynchronously on the runtime's gRPC channel and hold no thread while they wait.
   ProbeManager(cri::RuntimeService* runtime, Clock* clock, Logger logger, StatusFn status, ChangeFn on_change,
-               int threads = 48);
+               int threads = 16);
   ~ProbeManager();
 
   // Adds workers for the probes the pod's containers define (idempotent).
@@ -68,9 +67,20 @@ class ProbeManager {
 
  private:
   struct Worker;
-  // One probe run; returns false when the worker should stop.
-  bool DoProbe(Worker& w);
+  // What the checks before a probe run decided: stop the worker, keep it without running, or
+  // run the handler against `container_id` / `target`.
+  struct Prepared {
+    bool keep;
+    bool run;
+    std::string container_id;
+    ProbeTarget target;
+  };
+  Prepared Prepare(Worker& w);
+  HandlerResult RunNetworkHandler(const Worker& w, const ProbeTarget& target);
+  // Counts the result, logs it, and applies the thresholds.
+  void Finish(Worker& w, const HandlerResult& r, absl::Time run_start);
   void Schedule(const std::shared_ptr<Worker>& w, absl::Time when);
+  void Reschedule(const std::shared_ptr<Worker>& w, absl::Time scheduled);
   void Execute(const std::shared_ptr<Worker>& w, absl::Time scheduled);
   void SetResult(Worker& w, ProbeResult result, bool notify);
 
@@ -92,6 +102,8 @@ class ProbeManager {
   size_t lateness_next_ = 0;
   std::vector<std::jthread> pool_;
   std::condition_variable_any pool_cv_;
+  std::condition_variable idle_cv_;
+  int in_flight_ = 0;  // asynchronous exec probes on the wire; guarded by mu_
   int threads_;
 };
 
