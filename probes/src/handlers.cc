@@ -45,7 +45,10 @@ int ResolvePort(const api::IntOrString& port, const api::Container* container) {
 
 HandlerResult RunExec(cri::RuntimeService& runtime, const std::string& container_id,
                       const std::vector<std::string>& command, absl::Duration timeout) {
-  auto r = runtime.ExecSync(container_id, command, timeout);
+  return ExecResult(runtime.ExecSync(container_id, command, timeout));
+}
+
+HandlerResult ExecResult(const absl::StatusOr<cri::ExecSyncResult>& r) {
   if (!r.ok()) {
     if (r.status().code() == absl::StatusCode::kDeadlineExceeded) {
       return {ProbeResult::kFailure, StrCat("command timed out: ", r.status().message())};

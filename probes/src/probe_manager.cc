@@ -41,19 +41,6 @@ const char* LowerName(ProbeType t) {
   return "";
 }
 
-// An exec probe's outcome as upstream's exec prober reports it.
-HandlerResult ExecResult(const absl::StatusOr<cri::ExecSyncResult>& r) {
-  if (!r.ok()) {
-    if (r.status().code() == absl::StatusCode::kDeadlineExceeded) {
-      return {ProbeResult::kFailure, StrCat("command timed out: ", r.status().message())};
-    }
-    return {ProbeResult::kUnknown, std::string(r.status().message())};
-  }
-  std::string out = r->stdout_data + r->stderr_data;
-  if (r->exit_code != 0) return {ProbeResult::kFailure, out.empty() ? StrCat("command exited with ", r->exit_code) : out};
-  return {ProbeResult::kSuccess, out};
-}
-
 }  // namespace
 
 ProbeManager::ProbeManager(cri::RuntimeService* runtime, Clock* clock, Logger logger, StatusFn status,

@@ -30,6 +30,8 @@ std::string ProbeUserAgent();
 
 HandlerResult RunExec(cri::RuntimeService& runtime, const std::string& container_id,
                       const std::vector<std::string>& command, absl::Duration timeout);
+// What an ExecSync answer means for a probe: exit 0 success, a timeout failure, a call error unknown.
+HandlerResult ExecResult(const absl::StatusOr<cri::ExecSyncResult>& r);
 HandlerResult RunHttpGet(const api::HttpGetAction& action, const ProbeTarget& target, absl::Duration timeout);
 HandlerResult RunTcpSocket(const api::TcpSocketAction& action, const ProbeTarget& target, absl::Duration timeout);
 HandlerResult RunGrpc(const api::GrpcAction& action, const ProbeTarget& target, absl::Duration timeout);
