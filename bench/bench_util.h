@@ -4,13 +4,17 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <iostream>
+#include <memory>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
 
 #include "common/strings.h"
+#include "cri/remote_runtime.h"
 #include "cri/runtime_service.h"
+#include "testbed/testbed.h"
 
 namespace cubelet::bench {
 
@@ -61,6 +65,28 @@ inline ProcSample Sample(pid_t pid) {
     if (line.rfind("RssFile:", 0) == 0) s.rss_file_kib = std::stol(line.substr(8));
   }
   return s;
+}
+
+// A test bed and a CRI client on it, or null with the reason printed (no root or containerd).
+struct BenchBed {
+  std::unique_ptr<testing::Testbed> testbed;
+  std::unique_ptr<cri::RuntimeService> runtime;
+  std::unique_ptr<cri::ImageService> images;
+};
+
+inline std::unique_ptr<BenchBed> StartBenchBed() {
+  auto tb = testing::Testbed::Start();
+  if (!tb.ok()) {
+    std::cerr << "bench: needs root and containerd: " << tb.status() << "\n";
+    return nullptr;
+  }
+  cri::RemoteRuntimeOptions o;
+  o.endpoint = (*tb)->endpoint();
+  auto bed = std::make_unique<BenchBed>();
+  bed->testbed = std::move(*tb);
+  bed->runtime = *cri::NewRemoteRuntimeService(o);
+  bed->images = *cri::NewRemoteImageService(o);
+  return bed;
 }
 
 }  // namespace cubelet::bench

@@ -76,22 +76,18 @@ double Metric(const std::string& text, const std::string& quantile) {
 int main(int argc, char** argv) {
   const std::string cubelet_binary = argc > 1 ? argv[1] : CUBELET_BINARY;
   const std::string out_path = argc > 2 ? argv[2] : "bench/results/probes.md";
-  auto tb = Testbed::Start();
-  if (!tb.ok()) {
-    std::cerr << "bench: needs root and containerd: " << tb.status() << "\n";
-    return 1;
-  }
-  cri::RemoteRuntimeOptions o;
-  o.endpoint = (*tb)->endpoint();
-  auto rt = *cri::NewRemoteRuntimeService(o);
+  auto bed = StartBenchBed();
+  if (bed == nullptr) return 1;
+  auto& tb = bed->testbed;
+  auto& rt = bed->runtime;
   const std::string dir = MakeTempDir("cubelet-probe-bench");
   const std::string manifests = dir + "/manifests";
   fs::create_directories(manifests);
   for (int i = 0; i < kPods; ++i) std::ofstream(StrCat(manifests, "/pod-", i, ".yaml")) << Manifest(i);
   const int port = FreePort();
   CubeletProcess cubelet(cubelet_binary,
-                         {"--container-runtime-endpoint=" + (*tb)->endpoint(), "--pod-manifest-path=" + manifests,
-                          "--root-dir=" + dir + "/root", "--cgroup-root=" + (*tb)->cgroup_parent(),
+                         {"--container-runtime-endpoint=" + tb->endpoint(), "--pod-manifest-path=" + manifests,
+                          "--root-dir=" + dir + "/root", "--cgroup-root=" + tb->cgroup_parent(),
                           "--hostname-override=bench", "--read-only-port=" + std::to_string(port), "--healthz-port=0"},
                          dir + "/cubelet.log");
   WaitRunning(*rt, kPods);
@@ -109,10 +105,10 @@ int main(int argc, char** argv) {
   }
   std::this_thread::sleep_for(std::chrono::seconds(5));
   const ProcSample before = Sample(cubelet.pid());
-  const double runtime_before = CpuOfProcessesMentioning((*tb)->dir() + "/");
+  const double runtime_before = CpuOfProcessesMentioning(tb->dir() + "/");
   std::this_thread::sleep_for(std::chrono::seconds(kMeasureSeconds));
   const ProcSample after = Sample(cubelet.pid());
-  const double runtime_after = CpuOfProcessesMentioning((*tb)->dir() + "/");
+  const double runtime_after = CpuOfProcessesMentioning(tb->dir() + "/");
   httplib::Client client("127.0.0.1", port);
   auto metrics = client.Get("/metrics/probes");
   const std::string text = metrics ? metrics->body : "";
@@ -124,7 +120,7 @@ int main(int argc, char** argv) {
   cubelet.Signal(SIGTERM);
   cubelet.Wait(60);
   CleanRuntime(*rt);
-  (void)(*tb)->Stop();
+  (void)tb->Stop();
   fs::remove_all(dir);
 
   const double cubelet_cpu = (after.cpu_seconds - before.cpu_seconds) / kMeasureSeconds * 100;

@@ -66,15 +66,11 @@ std::string Manifest(int i) {
 int main(int argc, char** argv) {
   const std::string cubelet_binary = argc > 1 ? argv[1] : CUBELET_BINARY;
   const std::string out_path = argc > 2 ? argv[2] : "bench/results/static_pods.md";
-  auto tb = Testbed::Start();
-  if (!tb.ok()) {
-    std::cerr << "bench: needs root and containerd: " << tb.status() << "\n";
-    return 1;
-  }
-  cri::RemoteRuntimeOptions o;
-  o.endpoint = (*tb)->endpoint();
-  auto rt = *cri::NewRemoteRuntimeService(o);
-  auto images = *cri::NewRemoteImageService(o);
+  auto bed = StartBenchBed();
+  if (bed == nullptr) return 1;
+  auto& tb = bed->testbed;
+  auto& rt = bed->runtime;
+  auto& images = bed->images;
   const std::string dir = MakeTempDir("cubelet-bench");
 
   std::vector<std::string> rows;
@@ -90,15 +86,15 @@ int main(int argc, char** argv) {
    std::vector<double> bases, agents;
    for (int rep = 0; rep < kRepetitions; ++rep) {
     CleanRuntime(*rt);
-    bases.push_back(Baseline(*rt, *images, **tb, pods, dir + "/base-logs"));
+    bases.push_back(Baseline(*rt, *images, *tb, pods, dir + "/base-logs"));
     CleanRuntime(*rt);
 
     const std::string manifests = StrCat(dir, "/manifests-", pods, "-", rep);
     fs::create_directories(manifests);
     const int port = FreePort();
     CubeletProcess cubelet(cubelet_binary,
-                           {"--container-runtime-endpoint=" + (*tb)->endpoint(), "--pod-manifest-path=" + manifests,
-                            "--root-dir=" + dir + "/root", "--cgroup-root=" + (*tb)->cgroup_parent(),
+                           {"--container-runtime-endpoint=" + tb->endpoint(), "--pod-manifest-path=" + manifests,
+                            "--root-dir=" + dir + "/root", "--cgroup-root=" + tb->cgroup_parent(),
                             "--hostname-override=bench", "--read-only-port=" + std::to_string(port),
                             "--healthz-port=0"},
                            StrCat(dir, "/cubelet-", pods, "-", rep, ".log"));
@@ -131,7 +127,7 @@ int main(int argc, char** argv) {
                                   (agent / base - 1) * 100));
   }
   CleanRuntime(*rt);
-  (void)(*tb)->Stop();
+  (void)tb->Stop();
   fs::remove_all(dir);
 
   std::ostringstream md;
