@@ -82,7 +82,45 @@ cri::MountPropagation Propagation(const std::string& p) {
   return cri::MountPropagation::kPrivate;
 }
 
+// upstream's defaults for /proc and /sys (securitycontext.DefaultProcMountPaths): masked or
+// read-only unless the container is privileged or asks for an unmasked /proc.
+const std::vector<std::string> kMaskedPaths = {
+    "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+    "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"};
+const std::vector<std::string> kReadonlyPaths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                                                 "/proc/sysrq-trigger"};
+
 }  // namespace
+
+cri::LinuxContainerSecurityContext ContainerSecurityContext(const api::Pod& pod, const api::Container& container,
+                                                            const RuntimeOptions& options) {
+  cri::LinuxContainerSecurityContext sc;
+  const api::SecurityContext c = container.security_context.value_or(api::SecurityContext{});
+  const api::PodSecurityContext p = pod.spec.security_context.value_or(api::PodSecurityContext{});
+  sc.run_as_user = c.run_as_user ? c.run_as_user : p.run_as_user;
+  sc.run_as_group = c.run_as_group ? c.run_as_group : p.run_as_group;
+  sc.supplemental_groups = p.supplemental_groups;
+  if (p.fs_group) sc.supplemental_groups.push_back(*p.fs_group);
+  sc.privileged = c.privileged.value_or(false);
+  if (c.capabilities) sc.capabilities = cri::Capabilities{c.capabilities->add, c.capabilities->drop, {}};
+  sc.readonly_rootfs = c.read_only_root_filesystem.value_or(false);
+  // no_new_privs only when allowPrivilegeEscalation is explicitly false, as upstream.
+  sc.no_new_privs = c.allow_privilege_escalation.has_value() && !*c.allow_privilege_escalation;
+  if (!sc.privileged && c.proc_mount != "Unmasked") {
+    sc.masked_paths = kMaskedPaths;
+    sc.readonly_paths = kReadonlyPaths;
+  }
+  const std::optional<api::SeccompProfile> profile = c.seccomp_profile ? c.seccomp_profile : p.seccomp_profile;
+  if (profile && profile->type == "Localhost") {
+    sc.seccomp = cri::SecurityProfile{cri::SecurityProfile::Type::kLocalhost,
+                                      StrCat(options.root_dir, "/seccomp/", profile->localhost_profile)};
+  } else if ((profile && profile->type == "RuntimeDefault") || (!profile && options.seccomp_default)) {
+    sc.seccomp = cri::SecurityProfile{cri::SecurityProfile::Type::kRuntimeDefault, ""};
+  } else {
+    sc.seccomp = cri::SecurityProfile{cri::SecurityProfile::Type::kUnconfined, ""};
+  }
+  return sc;
+}
 
 std::string ExpandVars(const std::string& input, const std::map<std::string, std::string>& vars) {
   std::string out;
@@ -286,7 +324,18 @@ absl::StatusOr<cri::ContainerConfig> GenerateContainerConfig(const api::Pod& pod
   c.stdin_once = container.stdin_once;
   c.tty = container.tty;
   c.linux.resources = ContainerResources(pod, container, options);
-  cri::LinuxContainerSecurityContext sc;
+  for (const auto* sp : {container.security_context ? &container.security_context->seccomp_profile : nullptr,
+                         pod.spec.security_context ? &pod.spec.security_context->seccomp_profile : nullptr}) {
+    if (sp == nullptr || !*sp || (*sp)->type != "Localhost") continue;
+    const std::string& rel = (*sp)->localhost_profile;
+    bool escapes = rel.empty() || rel[0] == '/';
+    for (const auto& part : std::filesystem::path(rel)) escapes |= part == "..";
+    if (escapes) {
+      return absl::InvalidArgumentError(StrCat("seccomp profile \"", rel,
+                                               "\" must be a relative path inside ", options.root_dir, "/seccomp"));
+    }
+  }
+  cri::LinuxContainerSecurityContext sc = ContainerSecurityContext(pod, container, options);
   sc.namespace_options.network = pod.spec.host_network ? cri::NamespaceMode::kNode : cri::NamespaceMode::kPod;
   sc.namespace_options.ipc = pod.spec.host_ipc ? cri::NamespaceMode::kNode : cri::NamespaceMode::kPod;
   sc.namespace_options.pid = pod.spec.host_pid ? cri::NamespaceMode::kNode

@@ -35,6 +35,12 @@ absl::StatusOr<std::vector<cri::KeyValue>> MakeEnvironment(const api::Pod& pod, 
                                                            const std::vector<std::string>& pod_ips,
                                                            const RuntimeOptions& options);
 
+// The container's security settings for the CRI: user and groups (container over pod),
+// privileged, capabilities, read-only root, no_new_privs, upstream's masked and read-only
+// /proc paths, and the seccomp profile (Localhost under <root-dir>/seccomp, seccompDefault).
+cri::LinuxContainerSecurityContext ContainerSecurityContext(const api::Pod& pod, const api::Container& container,
+                                                            const RuntimeOptions& options);
+
 // Kubernetes' $(VAR) expansion: $(NAME) is replaced when NAME is defined, $$ is a literal $,
 // anything else is kept as written.
 std::string ExpandVars(const std::string& input, const std::map<std::string, std::string>& vars);

@@ -63,6 +63,39 @@ TEST(ResolveSubPathTest, RefusesEscapes) {
   fs::remove_all(vol);
 }
 
+TEST(ContainerSecurityContextTest, ContainerOverPodAndUpstreamDefaults) {
+  api::Pod pod;
+  pod.spec.security_context = api::PodSecurityContext{.run_as_user = 1000, .run_as_group = 2000,
+                                                      .supplemental_groups = {5}, .fs_group = 6};
+  api::Container c{.name = "c", .image = "i"};
+  c.security_context = api::SecurityContext{.capabilities = api::Capabilities{{"NET_ADMIN"}, {"ALL"}},
+                                            .run_as_user = 65534, .read_only_root_filesystem = true,
+                                            .allow_privilege_escalation = false};
+  RuntimeOptions o;
+  o.root_dir = "/var/lib/kubelet";
+  cri::LinuxContainerSecurityContext sc = ContainerSecurityContext(pod, c, o);
+  EXPECT_EQ(sc.run_as_user, 65534) << "the container's wins";
+  EXPECT_EQ(sc.run_as_group, 2000) << "the pod's applies";
+  EXPECT_EQ(sc.supplemental_groups, (std::vector<int64_t>{5, 6}));
+  EXPECT_TRUE(sc.readonly_rootfs);
+  EXPECT_TRUE(sc.no_new_privs);
+  EXPECT_EQ(sc.capabilities->add, std::vector<std::string>{"NET_ADMIN"});
+  EXPECT_FALSE(sc.masked_paths.empty());
+  EXPECT_EQ(sc.seccomp->type, cri::SecurityProfile::Type::kUnconfined);
+  o.seccomp_default = true;
+  EXPECT_EQ(ContainerSecurityContext(pod, c, o).seccomp->type, cri::SecurityProfile::Type::kRuntimeDefault);
+  c.security_context->privileged = true;
+  c.security_context->seccomp_profile = api::SeccompProfile{"Localhost", "profiles/deny-mkdir.json"};
+  sc = ContainerSecurityContext(pod, c, o);
+  EXPECT_TRUE(sc.masked_paths.empty()) << "privileged containers see /proc unmasked";
+  EXPECT_EQ(sc.seccomp->localhost_ref, "/var/lib/kubelet/seccomp/profiles/deny-mkdir.json");
+  c.security_context->seccomp_profile = api::SeccompProfile{"Localhost", "../../etc/evil.json"};
+  auto refused = GenerateContainerConfig(pod, c, {}, o);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(std::string(refused.status().message()).find("must be a relative path inside /var/lib/kubelet/seccomp"),
+            std::string::npos);
+}
+
 TEST(EtcHostsTest, UpstreamLayoutWithHostAliases) {
   api::Pod pod;
   pod.spec.host_aliases = {{"123.45.67.89", {"foo", "bar"}}};

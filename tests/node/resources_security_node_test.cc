@@ -1,0 +1,73 @@
+// Container resources and security settings reach the real runtime: the cgroup files of running
+// containers, an OOM kill, and the user, root filesystem, privileges and sysctls a container sees.
+#include "node/static_pod_fixture.h"
+
+namespace cubelet::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ResourcesSecurityNodeTest : public StaticPodNodeTest {
+ protected:
+  std::string Read(const std::string& path) {
+    std::ifstream f(path);
+    std::string s;
+    std::getline(f, s);
+    return s;
+  }
+  cri::ExecSyncResult Exec(const api::Pod& pod, std::vector<std::string> cmd) {
+    auto r = runtime_->ExecSync(Container(pod, "main")->container_id.substr(13), cmd, absl::Seconds(10));
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : cri::ExecSyncResult{};
+  }
+};
+
+TEST_F(ResourcesSecurityNodeTest, CgroupFilesOfARunningContainerAndThePodCgroupsPlace) {
+  WriteManifest("limits.yaml", PodYaml("limits", "  containers:\n" + Container1(
+      "main", "\"exec sleep 600\"",
+      "    resources: {requests: {cpu: 250m, memory: 32Mi}, limits: {cpu: 500m, memory: 64Mi}}\n")));
+  StartCubelet();
+  api::Pod pod = Wait("limits-", Running);
+  EXPECT_EQ(pod.status.qos_class, "Burstable");
+  const std::string id = Container(pod, "main")->container_id.substr(13);
+  const std::string cgroup = StrCat(tb_->cgroup_parent(), "/kubepods/burstable/pod", pod.metadata.uid, "/", id);
+  EXPECT_EQ(Read("/sys/fs/cgroup/cpu" + cgroup + "/cpu.shares"), "256");
+  EXPECT_EQ(Read("/sys/fs/cgroup/cpu" + cgroup + "/cpu.cfs_period_us"), "100000");
+  EXPECT_EQ(Read("/sys/fs/cgroup/cpu" + cgroup + "/cpu.cfs_quota_us"), "50000");
+  EXPECT_EQ(Read("/sys/fs/cgroup/memory" + cgroup + "/memory.limit_in_bytes"), "67108864");
+}
+
+TEST_F(ResourcesSecurityNodeTest, AContainerBeyondItsMemoryLimitIsOOMKilled) {
+  WriteManifest("oom.yaml", PodYaml("oom", "  restartPolicy: Never\n  containers:\n" + Container1(
+      "main", "\"dd if=/dev/zero of=/dev/null bs=128M count=1\"",
+      "    resources: {limits: {memory: 16Mi}}\n")));
+  StartCubelet();
+  api::Pod pod = Wait("oom-", [](const api::Pod& p) { return p.status.phase == "Failed"; });
+  const auto* c = Container(pod, "main");
+  ASSERT_TRUE(c->state.terminated.has_value());
+  EXPECT_EQ(c->state.terminated->reason, "OOMKilled");
+  EXPECT_EQ(c->state.terminated->exit_code, 137);
+}
+
+TEST_F(ResourcesSecurityNodeTest, UserReadOnlyRootPrivilegesAndSysctls) {
+  WriteManifest("sec.yaml", PodYaml("sec", StrCat(
+      "  securityContext:\n    sysctls: [{name: kernel.shm_rmid_forced, value: '1'}]\n  containers:\n",
+      Container1("main", "\"exec sleep 600\"",
+                 "    securityContext: {runAsUser: 65534, readOnlyRootFilesystem: true, privileged: false}\n"))));
+  WriteManifest("root.yaml", PodYaml("root", "  containers:\n" + Container1("main", "\"exec sleep 600\"")));
+  StartCubelet();
+  api::Pod sec = Wait("sec-", Running);
+  EXPECT_EQ(Exec(sec, {"id", "-u"}).stdout_data, "65534\n");
+  auto touch = Exec(sec, {"touch", "/x"});
+  EXPECT_NE(touch.exit_code, 0);
+  EXPECT_THAT(touch.stderr_data, HasSubstr("Read-only file system"));
+  EXPECT_EQ(Exec(sec, {"cat", "/proc/sys/kernel/shm_rmid_forced"}).stdout_data, "1\n");
+  api::Pod root = Wait("root-", Running);
+  auto link = Exec(root, {"ip", "link", "add", "dummy0", "type", "dummy"});
+  EXPECT_NE(link.exit_code, 0);
+  EXPECT_THAT(link.stdout_data + link.stderr_data, HasSubstr("Operation not permitted"));
+  EXPECT_NE(Exec(root, {"cat", "/proc/kcore"}).exit_code, 0) << "/proc/kcore is masked";
+}
+
+}  // namespace
+}  // namespace cubelet::testing
