@@ -116,6 +116,7 @@ absl::Status Agent::Run(std::stop_token stop) {
   ro.cpu_cfs_quota_period = config_.cpu_cfs_quota_period;
   ro.memory_capacity_bytes = MemoryCapacityBytes();
   ro.seccomp_default = config_.seccomp_default;
+  ro.allowed_unsafe_sysctls = config_.allowed_unsafe_sysctls;
   ro.runtime_name = runtime_name;
 
   volumes::VolumeManager volumes(options_.root_dir, log);

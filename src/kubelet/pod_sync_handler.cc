@@ -1,6 +1,9 @@
 #include "kubelet/pod_sync_handler.h"
 
 #include "common/status_macros.h"
+#include "common/strings.h"
+#include "api/qos.h"
+#include "kubelet/sysctl_admission.h"
 
 namespace cubelet::kubelet {
 
@@ -32,6 +35,22 @@ absl::StatusOr<std::pair<kuberuntime::RuntimePodStatus, api::PodStatus>> PodSync
 }
 
 absl::StatusOr<bool> PodSyncHandler::SyncPod(const api::Pod& pod) {
+  // Admission: a pod asking for a sysctl the node does not allow never runs.
+  if (absl::Status admitted = AdmitSysctls(pod, runtime_->options().allowed_unsafe_sysctls); !admitted.ok()) {
+    api::PodStatus rejected;
+    rejected.phase = "Failed";
+    rejected.reason = "SysctlForbidden";
+    rejected.message = StrCat("Pod was rejected: ", admitted.message());
+    rejected.qos_class = api::GetPodQos(pod);
+    rejected.start_time = clock_->Now();
+    auto previous = statuses_->GetPodStatus(pod.metadata.uid);
+    if (!previous || previous->reason != rejected.reason) {
+      logger_.Warning("Pod rejected", {{"pod", api::PodKey(pod)}, {"reason", "SysctlForbidden"},
+                                       {"message", rejected.message}});
+    }
+    statuses_->SetPodStatus(pod.metadata.uid, rejected);
+    return true;
+  }
   ASSIGN_OR_RETURN(auto before, RefreshStatus(pod));
   if (before.second.phase == "Succeeded" || before.second.phase == "Failed") {
     logger_.VInfo(2, "Pod is terminal, stopping it", {{"pod", api::PodKey(pod)}, {"phase", before.second.phase}});

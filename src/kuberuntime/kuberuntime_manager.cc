@@ -182,6 +182,10 @@ absl::Status KubeRuntimeManager::StartContainer(const api::Pod& pod, const api::
   auto image_ref = image_manager_.EnsureImageExists(pod, container, sandbox_config, &image_error);
   if (!image_ref.ok()) return fail(image_error);
 
+  if (absl::Status non_root = VerifyRunAsNonRoot(pod, container, *image_ref); !non_root.ok()) {
+    return fail({"CreateContainerConfigError", std::string(non_root.message())});
+  }
+
   ContainerContext ctx;
   ctx.restart_count = previous != nullptr ? previous->identity.restart_count + 1 : RestartCountFromLogs(pod, container.name);
   ctx.image_ref = *image_ref;
@@ -223,6 +227,33 @@ absl::Status KubeRuntimeManager::StartContainer(const api::Pod& pod, const api::
   }
   reasons_.Clear(pod.metadata.uid, container.name);
   return absl::OkStatus();
+}
+
+absl::Status KubeRuntimeManager::VerifyRunAsNonRoot(const api::Pod& pod, const api::Container& container,
+                                                    const std::string& image_ref) {
+  const api::SecurityContext c = container.security_context.value_or(api::SecurityContext{});
+  const api::PodSecurityContext p = pod.spec.security_context.value_or(api::PodSecurityContext{});
+  const bool non_root = c.run_as_non_root ? *c.run_as_non_root : p.run_as_non_root.value_or(false);
+  if (!non_root) return absl::OkStatus();
+  const std::string who = StrCat("(pod: \"", pod.metadata.name, "_", pod.metadata.namespace_, "(", pod.metadata.uid,
+                                 ")\", container: ", container.name, ")");
+  const std::optional<int64_t> run_as = c.run_as_user ? c.run_as_user : p.run_as_user;
+  if (run_as) {
+    if (*run_as == 0) return absl::FailedPreconditionError(StrCat("container's runAsUser breaks non-root policy ", who));
+    return absl::OkStatus();
+  }
+  // The image's own user decides; an image that names none runs as root.
+  auto image = images_->ImageStatus({image_ref, {}, container.image, ""});
+  if (!image.ok()) return image.status();
+  if (image->has_value() && (*image)->uid) {
+    if (*(*image)->uid == 0) return absl::FailedPreconditionError(StrCat("container has runAsNonRoot and image will run as root ", who));
+    return absl::OkStatus();
+  }
+  if (image->has_value() && !(*image)->username.empty()) {
+    return absl::FailedPreconditionError(StrCat("container has runAsNonRoot and image has non-numeric user (",
+                                                (*image)->username, "), cannot verify user is non-root ", who));
+  }
+  return absl::FailedPreconditionError(StrCat("container has runAsNonRoot and image will run as root ", who));
 }
 
 absl::Status KubeRuntimeManager::KillContainer(const std::string& container_id, const std::string& name,

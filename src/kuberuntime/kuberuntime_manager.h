@@ -71,6 +71,8 @@ class KubeRuntimeManager {
   absl::Status KillContainer(const std::string& container_id, const std::string& name, int64_t grace_seconds,
                              const std::string& reason, const api::Container* spec = nullptr,
                              const std::vector<std::string>& pod_ips = {});
+  // upstream's verifyRunAsNonRoot: the effective user must not be root.
+  absl::Status VerifyRunAsNonRoot(const api::Pod& pod, const api::Container& container, const std::string& image_ref);
   int32_t RestartCountFromLogs(const api::Pod& pod, const std::string& container) const;
 
   cri::RuntimeService* runtime_;

@@ -181,6 +181,11 @@ api::PodStatus GenerateApiPodStatus(const api::Pod& pod, const kuberuntime::Runt
   if (in.previous != nullptr && (in.previous->phase == "Succeeded" || in.previous->phase == "Failed")) {
     s.phase = in.previous->phase;  // a terminal phase is never left
   }
+  if (in.previous != nullptr && in.previous->phase == s.phase) {
+    // Reason and message (an admission rejection, say) stay while the phase does.
+    s.reason = in.previous->reason;
+    s.message = in.previous->message;
+  }
   s.qos_class = api::GetPodQos(pod);
   if (!in.node_ips.empty()) {
     s.host_ip = in.node_ips[0];

@@ -69,5 +69,33 @@ TEST_F(ResourcesSecurityNodeTest, UserReadOnlyRootPrivilegesAndSysctls) {
   EXPECT_NE(Exec(root, {"cat", "/proc/kcore"}).exit_code, 0) << "/proc/kcore is masked";
 }
 
+TEST_F(ResourcesSecurityNodeTest, ForbiddenSysctlRejectsThePodAndRunAsNonRootChecksTheImage) {
+  WriteManifest("sysctl.yaml", PodYaml("unsafe-sysctl", StrCat(
+      "  securityContext:\n    sysctls: [{name: kernel.shm_rmid_forced, value: '1'}, {name: kernel.msgmax, value: '65536'}]\n"
+      "  containers:\n", Container1("main", "\"exec sleep 600\""))));
+  WriteManifest("nonroot.yaml", PodYaml("nonroot", "  containers:\n" + Container1(
+      "main", "\"exec sleep 600\"", "    securityContext: {runAsNonRoot: true}\n")));
+  WriteManifest("nonroot-uid.yaml", PodYaml("nonroot-uid", "  containers:\n" + Container1(
+      "main", "\"exec sleep 600\"", "    securityContext: {runAsNonRoot: true, runAsUser: 1000}\n")));
+  StartCubelet();
+  api::Pod rejected = Wait("unsafe-sysctl-", [](const api::Pod& p) { return p.status.phase == "Failed"; });
+  EXPECT_EQ(rejected.status.reason, "SysctlForbidden");
+  EXPECT_EQ(rejected.status.message, "Pod was rejected: forbidden sysctl: \"kernel.msgmax\" not allowlisted");
+  api::Pod nonroot = Wait("nonroot-node", [](const api::Pod& p) {
+    const auto* c = Container(p, "main");
+    return c != nullptr && c->state.waiting && c->state.waiting->reason == "CreateContainerConfigError";
+  });
+  EXPECT_THAT(Container(nonroot, "main")->state.waiting->message,
+              HasSubstr("container has runAsNonRoot and image will run as root (pod: \"nonroot-node-test_default("));
+  api::Pod uid = Wait("nonroot-uid-", Running);
+  EXPECT_EQ(Exec(uid, {"id", "-u"}).stdout_data, "1000\n");
+  // The rejected pod never ran anything.
+  auto containers = runtime_->ListContainers({});
+  ASSERT_TRUE(containers.ok());
+  for (const auto& c : *containers) {
+    EXPECT_NE(c.labels.at("io.kubernetes.pod.uid"), rejected.metadata.uid);
+  }
+}
+
 }  // namespace
 }  // namespace cubelet::testing
