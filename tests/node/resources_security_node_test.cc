@@ -97,5 +97,28 @@ TEST_F(ResourcesSecurityNodeTest, ForbiddenSysctlRejectsThePodAndRunAsNonRootChe
   }
 }
 
+TEST_F(ResourcesSecurityNodeTest, LocalhostSeccompProfileThatDeniesMkdir) {
+  fs::create_directories(dir_ + "/root/seccomp/profiles");
+  std::ofstream(dir_ + "/root/seccomp/profiles/deny-mkdir.json")
+      << R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]})";
+  WriteManifest("seccomp.yaml", PodYaml("seccomp", "  containers:\n" + Container1(
+      "main", "\"exec sleep 600\"",
+      "    securityContext: {seccompProfile: {type: Localhost, localhostProfile: profiles/deny-mkdir.json}}\n")));
+  WriteManifest("escape.yaml", PodYaml("seccomp-escape", "  containers:\n" + Container1(
+      "main", "\"exec sleep 600\"",
+      "    securityContext: {seccompProfile: {type: Localhost, localhostProfile: ../../etc/passwd}}\n")));
+  StartCubelet();
+  api::Pod pod = Wait("seccomp-node", Running);
+  auto mkdir = Exec(pod, {"mkdir", "/tmp/x"});
+  EXPECT_NE(mkdir.exit_code, 0);
+  EXPECT_THAT(mkdir.stderr_data, HasSubstr("Operation not permitted"));
+  EXPECT_EQ(Exec(pod, {"touch", "/tmp/y"}).exit_code, 0) << "everything else is allowed";
+  api::Pod escape = Wait("seccomp-escape-", [](const api::Pod& p) {
+    const auto* c = Container(p, "main");
+    return c != nullptr && c->state.waiting && c->state.waiting->reason == "CreateContainerConfigError";
+  });
+  EXPECT_THAT(Container(escape, "main")->state.waiting->message, HasSubstr("must be a relative path inside"));
+}
+
 }  // namespace
 }  // namespace cubelet::testing
