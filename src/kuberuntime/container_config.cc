@@ -13,6 +13,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "kuberuntime/labels.h"
+#include "kuberuntime/sandbox_config.h"
 
 namespace cubelet::kuberuntime {
 namespace {
@@ -336,11 +337,7 @@ absl::StatusOr<cri::ContainerConfig> GenerateContainerConfig(const api::Pod& pod
     }
   }
   cri::LinuxContainerSecurityContext sc = ContainerSecurityContext(pod, container, options);
-  sc.namespace_options.network = pod.spec.host_network ? cri::NamespaceMode::kNode : cri::NamespaceMode::kPod;
-  sc.namespace_options.ipc = pod.spec.host_ipc ? cri::NamespaceMode::kNode : cri::NamespaceMode::kPod;
-  sc.namespace_options.pid = pod.spec.host_pid ? cri::NamespaceMode::kNode
-                             : pod.spec.share_process_namespace.value_or(false) ? cri::NamespaceMode::kPod
-                                                                                : cri::NamespaceMode::kContainer;
+  sc.namespace_options = PodNamespaceOptions(pod);
   c.linux.security_context = sc;
   return c;
 }

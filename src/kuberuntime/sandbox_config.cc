@@ -35,6 +35,17 @@ void AppendUnique(std::vector<std::string>& to, const std::vector<std::string>& 
 
 }  // namespace
 
+cri::NamespaceOption PodNamespaceOptions(const api::Pod& pod) {
+  cri::NamespaceOption ns;
+  ns.network = pod.spec.host_network ? cri::NamespaceMode::kNode : cri::NamespaceMode::kPod;
+  ns.ipc = pod.spec.host_ipc ? cri::NamespaceMode::kNode : cri::NamespaceMode::kPod;
+  // The CRI's default PID namespace is the pod's; a v1 pod's is the container's.
+  ns.pid = pod.spec.host_pid ? cri::NamespaceMode::kNode
+           : pod.spec.share_process_namespace.value_or(false) ? cri::NamespaceMode::kPod
+                                                              : cri::NamespaceMode::kContainer;
+  return ns;
+}
+
 std::string PodLogsDirectory(const RuntimeOptions& options, const api::Pod& pod) {
   return StrCat(options.pod_logs_dir, "/", pod.metadata.namespace_, "_", pod.metadata.name, "_", pod.metadata.uid);
 }
@@ -124,11 +135,7 @@ absl::StatusOr<cri::PodSandboxConfig> GeneratePodSandboxConfig(const api::Pod& p
   }
   c.linux.cgroup_parent = PodCgroupParent(pod, options);
   auto& sc = c.linux.security_context;
-  sc.namespace_options.network = pod.spec.host_network ? cri::NamespaceMode::kNode : cri::NamespaceMode::kPod;
-  sc.namespace_options.ipc = pod.spec.host_ipc ? cri::NamespaceMode::kNode : cri::NamespaceMode::kPod;
-  sc.namespace_options.pid = pod.spec.host_pid ? cri::NamespaceMode::kNode
-                             : pod.spec.share_process_namespace.value_or(false) ? cri::NamespaceMode::kPod
-                                                                                : cri::NamespaceMode::kContainer;
+  sc.namespace_options = PodNamespaceOptions(pod);
   if (pod.spec.security_context) {
     const auto& psc = *pod.spec.security_context;
     sc.run_as_user = psc.run_as_user;

@@ -15,6 +15,9 @@ namespace cubelet::kuberuntime {
 absl::StatusOr<cri::PodSandboxConfig> GeneratePodSandboxConfig(const api::Pod& pod, uint32_t attempt,
                                                                const RuntimeOptions& options);
 
+// The network, IPC and PID namespaces of the pod's sandbox and containers.
+cri::NamespaceOption PodNamespaceOptions(const api::Pod& pod);
+
 // <podLogsDir>/<namespace>_<name>_<uid>
 std::string PodLogsDirectory(const RuntimeOptions& options, const api::Pod& pod);
 
