@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <iostream>
 #include <thread>
@@ -90,6 +91,7 @@ int main(int argc, char** argv) {
 
   Agent agent(*config, options, AgentDependencies{logger, &clock, std::move(*runtime), std::move(*images)});
   absl::Status result;
+  std::atomic<bool> agent_ended{false};
   std::jthread agent_thread([&](std::stop_token stop) {
     try {
       result = agent.Run(stop);
@@ -97,12 +99,13 @@ int main(int argc, char** argv) {
       result = absl::InternalError(StrCat("uncaught exception: ", e.what()));
     }
     // Wake the signal wait below so that an agent that ends on its own ends the process.
+    agent_ended = true;
     ::kill(::getpid(), SIGTERM);
   });
 
   int sig = 0;
   sigwait(&signals, &sig);
-  if (!agent_thread.get_stop_token().stop_requested()) {
+  if (!agent_ended) {
     logger.Info("Received signal, shutting down", {{"signal", strsignal(sig)}});
   }
   agent_thread.request_stop();

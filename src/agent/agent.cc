@@ -9,7 +9,10 @@
 #include <thread>
 
 #include "agent/node_info.h"
+#include "cgroups/cgroup_manager.h"
 #include "cgroups/cgroup_mode.h"
+#include "cm/container_manager.h"
+#include "cm/node_allocatable.h"
 #include "common/strings.h"
 #include "kubelet/pod_sync_handler.h"
 #include "kuberuntime/kuberuntime_manager.h"
@@ -88,13 +91,29 @@ void Agent::LogRuntimeConditions() {
 absl::Status Agent::Run(std::stop_token stop) {
   const Logger& log = deps_.logger;
   AdjustOwnOomScore();
+  // The cgroup hierarchy comes first: without it no pod can be placed, so errors end the agent.
   auto mode = cgroups::DetectCgroupMode();
-  if (mode.ok()) {
-    log.Info("Detected cgroup hierarchy", {{"cgroupVersion", cgroups::ToString(*mode)},
-                                           {"cgroupDriver", config_.cgroup_driver}});
-  } else {
-    log.Warning("Cannot detect the cgroup hierarchy", {{"err", mode.status()}});
-  }
+  if (!mode.ok()) return mode.status();
+  log.Info("Detected cgroup hierarchy", {{"cgroupVersion", cgroups::ToString(*mode)},
+                                         {"cgroupDriver", config_.cgroup_driver}});
+  auto layout = cm::ParseCgroupLayout(config_.cgroup_root, config_.cgroup_driver, config_.cgroups_per_qos);
+  if (!layout.ok()) return layout.status();
+  auto host_cgroups = cgroups::NewHostCgroupManager(layout->driver);
+  if (!host_cgroups.ok()) return host_cgroups.status();
+  cm::ContainerManagerOptions cmo;
+  cmo.layout = *layout;
+  cmo.pod = {config_.cpu_cfs_quota, absl::ToInt64Microseconds(config_.cpu_cfs_quota_period), config_.pod_pids_limit};
+  cmo.capacity = cm::HostCapacity();
+  auto allocatable = cm::NodeAllocatable(cmo.capacity, config_.kube_reserved, config_.system_reserved);
+  if (!allocatable.ok()) return allocatable.status();
+  cmo.allocatable = *allocatable;
+  cmo.enforce_pods_allocatable = std::find(config_.enforce_node_allocatable.begin(),
+                                           config_.enforce_node_allocatable.end(),
+                                           "pods") != config_.enforce_node_allocatable.end();
+  pod::PodManager pod_manager;
+  cm::ContainerManager containers(*std::move(host_cgroups), cmo, [&] { return pod_manager.List(); }, log);
+  if (absl::Status started = containers.Start(); !started.ok()) return started;
+
   std::string runtime_name;
   if (!WaitForRuntime(stop, &runtime_name)) return absl::OkStatus();
   LogRuntimeConditions();
@@ -109,9 +128,8 @@ absl::Status Agent::Run(std::stop_token stop) {
   ro.cluster_dns = config_.cluster_dns;
   ro.cluster_domain = config_.cluster_domain;
   ro.resolv_conf = config_.resolv_conf;
-  ro.cgroup_root = config_.cgroup_root;
-  ro.cgroups_per_qos = config_.cgroups_per_qos;
-  ro.cgroup_driver = config_.cgroup_driver;
+  ro.cgroup_layout = *layout;
+  for (const auto& [size, capacity] : cm::HugePageLimits(cmo.capacity)) ro.huge_page_sizes.push_back(size);
   ro.cpu_cfs_quota = config_.cpu_cfs_quota;
   ro.cpu_cfs_quota_period = config_.cpu_cfs_quota_period;
   ro.memory_capacity_bytes = MemoryCapacityBytes();
@@ -122,11 +140,10 @@ absl::Status Agent::Run(std::stop_token stop) {
   volumes::VolumeManager volumes(options_.root_dir, log);
   kuberuntime::KubeRuntimeManager runtime(deps_.runtime.get(), deps_.images.get(), &volumes, ro, log, deps_.clock);
   status::StatusManager statuses;
-  kubelet::PodSyncHandler sync_handler(&runtime, &statuses, &volumes, deps_.clock, log, node_ips);
+  kubelet::PodSyncHandler sync_handler(&runtime, &statuses, &volumes, &containers, deps_.clock, log, node_ips);
   workers::PodWorkersOptions wo;
   wo.resync_interval = config_.sync_frequency;
   workers::PodWorkers pod_workers(&sync_handler, deps_.clock, log, wo);
-  pod::PodManager pod_manager;
   // A changed probe result syncs the pod: a failed liveness probe kills, readiness re-reports.
   probes::ProbeManager prober(
       deps_.runtime.get(), deps_.clock, log,
@@ -227,13 +244,14 @@ absl::Status Agent::Run(std::stop_token stop) {
     // the agent did not see), then collected.
     auto runtime_pods = runtime.ListPodStatuses();
     if (!runtime_pods.ok()) continue;
-    std::set<std::string> desired;
+    std::set<std::string> desired, running_in_runtime;
     for (const auto& p : pod_manager.List()) desired.insert(p->metadata.uid);
     for (const auto& rp : *runtime_pods) {
-      if (desired.contains(rp.uid) || pod_workers.IsKnown(rp.uid)) continue;
       bool running = false;
       for (const auto& c : rp.containers) running |= c.status.state != cri::ContainerState::kExited;
       for (const auto& s : rp.sandboxes) running |= s.state == cri::PodSandboxState::kReady;
+      if (running) running_in_runtime.insert(rp.uid);
+      if (desired.contains(rp.uid) || pod_workers.IsKnown(rp.uid)) continue;
       if (!running) continue;
       auto orphan = std::make_shared<api::Pod>();
       orphan->metadata.uid = rp.uid;
@@ -242,6 +260,9 @@ absl::Status Agent::Run(std::stop_token stop) {
       log.Info("Stopping orphaned pod that no source knows", {{"pod", api::PodKey(*orphan)}, {"podUID", rp.uid}});
       pod_workers.UpdatePod(orphan, workers::UpdateType::kKill);
     }
+    containers.CleanupOrphanedPodCgroups([&](const std::string& uid) {
+      return desired.contains(uid) || running_in_runtime.contains(uid) || pod_workers.IsKnown(uid);
+    });
     if (now >= next_gc) {
       next_gc = now + absl::Seconds(30);
       runtime.GarbageCollect(desired);

@@ -8,11 +8,12 @@
 namespace cubelet::kubelet {
 
 PodSyncHandler::PodSyncHandler(kuberuntime::KubeRuntimeManager* runtime, status::StatusManager* statuses,
-                               volumes::VolumeManager* volumes, Clock* clock, Logger logger,
-                               std::vector<std::string> node_ips)
+                               volumes::VolumeManager* volumes, cm::ContainerManager* containers, Clock* clock,
+                               Logger logger, std::vector<std::string> node_ips)
     : runtime_(runtime),
       statuses_(statuses),
       volumes_(volumes),
+      containers_(containers),
       clock_(clock),
       logger_(std::move(logger)),
       node_ips_(std::move(node_ips)) {}
@@ -57,6 +58,14 @@ absl::StatusOr<bool> PodSyncHandler::SyncPod(const api::Pod& pod) {
     return true;
   }
   logger_.VInfo(4, "SyncPod enter", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
+  // The pod's cgroup, with its limits, exists before its sandbox does.
+  if (containers_ != nullptr) {
+    if (absl::Status s = containers_->EnsurePodCgroup(pod); !s.ok()) {
+      logger_.Warning("Unable to ensure the pod's cgroup exists",
+                      {{"pod", api::PodKey(pod)}, {"reason", "FailedToCreatePodContainer"}, {"err", s}});
+      return s;
+    }
+  }
   kuberuntime::PodSyncResult result =
       runtime_->SyncPod(pod, before.first, probe_kills_ ? probe_kills_(pod) : kuberuntime::ProbeKills{});
   if (!result.error.ok()) {
@@ -79,6 +88,8 @@ absl::Status PodSyncHandler::SyncTerminatingPod(const api::Pod& pod) {
 }
 
 absl::Status PodSyncHandler::SyncTerminatedPod(const api::Pod& pod, bool removed) {
+  // Nothing of the pod runs any more: its cgroup goes, whether or not the pod stays listed.
+  if (containers_ != nullptr) RETURN_IF_ERROR(containers_->RemovePodCgroup(pod));
   if (!removed) return absl::OkStatus();
   statuses_->RemovePod(pod.metadata.uid);
   runtime_->reasons().ForgetPod(pod.metadata.uid);

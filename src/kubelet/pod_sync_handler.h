@@ -3,6 +3,7 @@
 // Does not own: scheduling of syncs (pod workers) or the runtime calls (KubeRuntimeManager).
 #pragma once
 
+#include "cm/container_manager.h"
 #include "common/clock.h"
 #include "common/logger.h"
 #include "kuberuntime/kuberuntime_manager.h"
@@ -15,8 +16,10 @@ namespace cubelet::kubelet {
 
 class PodSyncHandler final : public workers::PodSyncer {
  public:
+  // `containers` may be null (no pod cgroups are managed then, as in unit tests).
   PodSyncHandler(kuberuntime::KubeRuntimeManager* runtime, status::StatusManager* statuses,
-                 volumes::VolumeManager* volumes, Clock* clock, Logger logger, std::vector<std::string> node_ips);
+                 volumes::VolumeManager* volumes, cm::ContainerManager* containers, Clock* clock, Logger logger,
+                 std::vector<std::string> node_ips);
 
   absl::StatusOr<bool> SyncPod(const api::Pod& pod) override;
   absl::Status SyncTerminatingPod(const api::Pod& pod) override;
@@ -33,6 +36,7 @@ class PodSyncHandler final : public workers::PodSyncer {
   kuberuntime::KubeRuntimeManager* runtime_;
   status::StatusManager* statuses_;
   volumes::VolumeManager* volumes_;
+  cm::ContainerManager* containers_;
   Clock* clock_;
   Logger logger_;
   std::vector<std::string> node_ips_;

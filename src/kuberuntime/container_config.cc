@@ -10,6 +10,8 @@
 
 #include "absl/strings/str_join.h"
 #include "api/qos.h"
+#include "cgroups/resource_config.h"
+#include "cm/pod_resources.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "kuberuntime/labels.h"
@@ -212,17 +214,6 @@ absl::StatusOr<std::string> ResolveSubPath(const std::string& volume_path, const
   return r;
 }
 
-int64_t MilliCpuToShares(int64_t m) {
-  if (m == 0) return 2;
-  int64_t shares = m * 1024 / 1000;
-  return std::clamp<int64_t>(shares, 2, 262144);
-}
-
-int64_t MilliCpuToQuota(int64_t m, int64_t period) {
-  if (m == 0) return 0;
-  return std::max<int64_t>(m * period / 1000, 1000);
-}
-
 int64_t OomScoreAdjust(const api::Pod& pod, const api::Container& container, int64_t memory_capacity) {
   const std::string qos = api::GetPodQos(pod);
   if (qos == api::kQosGuaranteed) return -997;
@@ -247,16 +238,24 @@ cri::LinuxContainerResources ContainerResources(const api::Pod& pod, const api::
   };
   const int64_t cpu_request = milli(c.resources.requests, "cpu");
   const int64_t cpu_limit = milli(c.resources.limits, "cpu");
-  r.cpu_shares = MilliCpuToShares(cpu_request != 0 ? cpu_request : cpu_limit);
+  r.cpu_shares = cgroups::MilliCpuToShares(cpu_request != 0 ? cpu_request : cpu_limit);
   if (options.cpu_cfs_quota) {
     const int64_t period = absl::ToInt64Microseconds(options.cpu_cfs_quota_period);
     r.cpu_period = period;
-    r.cpu_quota = MilliCpuToQuota(cpu_limit, period);
+    r.cpu_quota = cgroups::MilliCpuToQuota(cpu_limit, period);
   }
   if (auto it = c.resources.limits.find("memory"); it != c.resources.limits.end()) {
     r.memory_limit_in_bytes = it->second.Value();
   }
   r.oom_score_adj = OomScoreAdjust(pod, c, options.memory_capacity_bytes);
+  // Every host page size gets a limit, 0 unless the container asks for that size, so a
+  // container cannot use huge pages it did not request.
+  std::map<int64_t, int64_t> hugepages;
+  for (int64_t size : options.huge_page_sizes) hugepages[size] = 0;
+  for (const auto& [size, limit] : cm::HugePageLimits(c.resources.limits)) hugepages[size] = limit;
+  for (const auto& [size, limit] : hugepages) {
+    r.hugepage_limits.push_back({cgroups::HugePageSizeName(size), static_cast<uint64_t>(limit)});
+  }
   return r;
 }
 

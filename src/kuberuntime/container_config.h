@@ -50,12 +50,10 @@ std::string ExpandVars(const std::string& input, const std::map<std::string, std
 absl::StatusOr<std::string> ResolveSubPath(const std::string& volume_path, const std::string& sub_path);
 
 // Linux resources by upstream's formulas (cpu shares, CFS quota/period, memory limit,
-// oom_score_adj by QoS).
+// oom_score_adj by QoS, a hugetlb limit per host page size).
 cri::LinuxContainerResources ContainerResources(const api::Pod& pod, const api::Container& container,
                                                 const RuntimeOptions& options);
 
-int64_t MilliCpuToShares(int64_t milli_cpu);
-int64_t MilliCpuToQuota(int64_t milli_cpu, int64_t period_us);
 int64_t OomScoreAdjust(const api::Pod& pod, const api::Container& container, int64_t memory_capacity);
 
 }  // namespace cubelet::kuberuntime

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "cm/cgroup_layout.h"
 
 namespace cubelet::kuberuntime {
 
@@ -18,9 +19,8 @@ struct RuntimeOptions {
   std::vector<std::string> cluster_dns;
   std::string cluster_domain;
   std::string resolv_conf = "/etc/resolv.conf";
-  std::string cgroup_root;  // "" means "/"
-  bool cgroups_per_qos = true;
-  std::string cgroup_driver = "cgroupfs";
+  cm::CgroupLayout cgroup_layout;  // where pod cgroups are (cgroupRoot, cgroupsPerQOS, cgroupDriver)
+  std::vector<int64_t> huge_page_sizes;  // the host's, in bytes: each gets a hugetlb limit
   bool cpu_cfs_quota = true;
   absl::Duration cpu_cfs_quota_period = absl::Milliseconds(100);
   int64_t memory_capacity_bytes = 0;  // for Burstable oom_score_adj

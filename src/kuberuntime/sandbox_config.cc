@@ -64,17 +64,6 @@ std::string PodFqdn(const api::Pod& pod, const std::string& cluster_domain) {
   return StrCat(PodHostname(pod), ".", pod.spec.subdomain, ".", pod.metadata.namespace_, ".svc.", cluster_domain);
 }
 
-std::string PodCgroupParent(const api::Pod& pod, const RuntimeOptions& options) {
-  std::string root = options.cgroup_root;
-  while (!root.empty() && root.back() == '/') root.pop_back();
-  if (!options.cgroups_per_qos) return root.empty() ? "/" : root;
-  const std::string qos = api::GetPodQos(pod);
-  std::string parent = StrCat(root, "/kubepods");
-  if (qos == api::kQosBurstable) parent += "/burstable";
-  if (qos == api::kQosBestEffort) parent += "/besteffort";
-  return StrCat(parent, "/pod", pod.metadata.uid);
-}
-
 absl::StatusOr<cri::DnsConfig> PodDnsConfig(const api::Pod& pod, const RuntimeOptions& options) {
   std::string policy = pod.spec.dns_policy;
   if (policy == "ClusterFirstWithHostNet") policy = "ClusterFirst";
@@ -133,7 +122,7 @@ absl::StatusOr<cri::PodSandboxConfig> GeneratePodSandboxConfig(const api::Pod& p
       c.port_mappings.push_back({proto, p.container_port, p.host_port, p.host_ip});
     }
   }
-  c.linux.cgroup_parent = PodCgroupParent(pod, options);
+  c.linux.cgroup_parent = cm::PodCgroupParent(options.cgroup_layout, pod);
   auto& sc = c.linux.security_context;
   sc.namespace_options = PodNamespaceOptions(pod);
   if (pod.spec.security_context) {

@@ -26,10 +26,6 @@ std::string PodLogsDirectory(const RuntimeOptions& options, const api::Pod& pod)
 std::string PodHostname(const api::Pod& pod);
 std::string PodFqdn(const api::Pod& pod, const std::string& cluster_domain);
 
-// The pod cgroup as upstream names it for the cgroupfs driver:
-// <cgroupRoot>/kubepods[/burstable|/besteffort]/pod<uid>.
-std::string PodCgroupParent(const api::Pod& pod, const RuntimeOptions& options);
-
 // The DNS configuration the pod gets from its dnsPolicy, clusterDNS and dnsConfig.
 absl::StatusOr<cri::DnsConfig> PodDnsConfig(const api::Pod& pod, const RuntimeOptions& options);
 

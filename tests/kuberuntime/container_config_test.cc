@@ -18,17 +18,6 @@ TEST(ExpandVarsTest, KubernetesExpansionRules) {
   EXPECT_EQ(ExpandVars("$(FOO", vars), "$(FOO");
 }
 
-TEST(ResourceFormulasTest, UpstreamValues) {
-  EXPECT_EQ(MilliCpuToShares(0), 2);
-  EXPECT_EQ(MilliCpuToShares(1), 2);
-  EXPECT_EQ(MilliCpuToShares(100), 102);
-  EXPECT_EQ(MilliCpuToShares(1000), 1024);
-  EXPECT_EQ(MilliCpuToShares(1000000), 262144);
-  EXPECT_EQ(MilliCpuToQuota(0, 100000), 0);
-  EXPECT_EQ(MilliCpuToQuota(500, 100000), 50000);
-  EXPECT_EQ(MilliCpuToQuota(5, 100000), 1000) << "at least 1 ms";
-}
-
 TEST(OomScoreAdjustTest, ByQosClass) {
   api::Pod pod;
   api::Container c{.name = "c", .image = "i"};
@@ -45,6 +34,32 @@ TEST(OomScoreAdjustTest, ByQosClass) {
   c.resources.requests = {{"memory", api::Quantity::FromInt(1 << 30)}};
   pod.spec.containers = {c};
   EXPECT_EQ(OomScoreAdjust(pod, c, 1 << 30), 3) << "clamped to 3";
+}
+
+TEST(ContainerResourcesTest, UpstreamFormulasAndAHugetlbLimitPerHostPageSize) {
+  api::Pod pod;
+  api::Container c{.name = "c", .image = "i"};
+  c.resources.requests = {{"cpu", api::Quantity::FromMilli(250)}};
+  c.resources.limits = {{"cpu", api::Quantity::FromMilli(500)},
+                        {"memory", api::Quantity::FromInt(64 << 20)},
+                        {"hugepages-2Mi", api::Quantity::FromInt(4 << 20)}};
+  pod.spec.containers = {c};
+  RuntimeOptions options;
+  options.huge_page_sizes = {2 << 20, 1 << 30};
+  cri::LinuxContainerResources r = ContainerResources(pod, c, options);
+  EXPECT_EQ(r.cpu_shares, 256);
+  EXPECT_EQ(r.cpu_period, 100000);
+  EXPECT_EQ(r.cpu_quota, 50000);
+  EXPECT_EQ(r.memory_limit_in_bytes, 64 << 20);
+  ASSERT_EQ(r.hugepage_limits.size(), 2u);
+  EXPECT_EQ(r.hugepage_limits[0].page_size, "2MB");
+  EXPECT_EQ(r.hugepage_limits[0].limit, 4u << 20);
+  EXPECT_EQ(r.hugepage_limits[1].page_size, "1GB");
+  EXPECT_EQ(r.hugepage_limits[1].limit, 0u) << "a size the container did not ask for is closed";
+
+  options.cpu_cfs_quota = false;
+  r = ContainerResources(pod, c, options);
+  EXPECT_EQ(r.cpu_quota, 0) << "cpuCFSQuota: false sends no quota";
 }
 
 TEST(ResolveSubPathTest, RefusesEscapes) {

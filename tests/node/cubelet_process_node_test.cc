@@ -104,6 +104,11 @@ TEST_F(CubeletProcessNodeTest, BadFlagsAndConfigExitNonZeroNamingTheProblem) {
       {{"--cgroup-driver=fancy"}, "cgroupDriver (--cgroup-driver) \"fancy\""},
       {{"--config=" + dir_ + "/missing.yaml"}, dir_ + "/missing.yaml\": cannot read"},
       {{"--container-runtime-endpoint=tcp://127.0.0.1:1"}, "only unix sockets are supported"},
+      // This machine does not boot with systemd: the systemd driver says so instead of
+      // making slices nobody manages.
+      {{"--cgroup-driver=systemd"}, "systemd is not running here"},
+      {{"--cgroup-driver=systemd", "--cgroup-root=/cubelet"}, "is not a systemd slice"},
+      {{"--kube-reserved=memory=12apples"}, "kubeReserved.memory: \\\"12apples\\\" is not a quantity"},
   };
   const std::string bad_config = dir_ + "/bad.yaml";
   std::ofstream(bad_config) << "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nsyncFrequncy: 1m\n";

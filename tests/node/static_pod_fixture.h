@@ -82,6 +82,9 @@ class StaticPodNodeTest : public ::testing::Test {
     }
   }
 
+  // Adds KubeletConfiguration fields (YAML lines) before StartCubelet.
+  void AppendConfig(const std::string& yaml) { std::ofstream(dir_ + "/config.yaml", std::ios::app) << yaml; }
+
   void StartCubelet() {
     cubelet_ = std::make_unique<CubeletProcess>(
         CUBELET_BINARY,
