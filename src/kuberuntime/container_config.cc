@@ -12,6 +12,7 @@
 #include "api/qos.h"
 #include "cgroups/resource_config.h"
 #include "cm/pod_resources.h"
+#include "seccomp/seccomp_profile.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "kuberuntime/labels.h"
@@ -336,6 +337,11 @@ absl::StatusOr<cri::ContainerConfig> GenerateContainerConfig(const api::Pod& pod
     }
   }
   cri::LinuxContainerSecurityContext sc = ContainerSecurityContext(pod, container, options);
+  if (sc.seccomp && sc.seccomp->type == cri::SecurityProfile::Type::kLocalhost) {
+    // Checked here so that a broken profile is this container's CreateContainerConfigError
+    // with the reason, and nothing starts.
+    RETURN_IF_ERROR(Annotate(seccomp::ValidateSeccompProfileFile(sc.seccomp->localhost_ref), "invalid seccomp profile"));
+  }
   sc.namespace_options = PodNamespaceOptions(pod);
   c.linux.security_context = sc;
   return c;

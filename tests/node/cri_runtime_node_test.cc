@@ -123,6 +123,28 @@ TEST_F(CriRuntimeNodeTest, ContainerRunsExecsStopsAndIsRemoved) {
   EXPECT_EQ(runtime_->GetContainerStatus(pod->container_id).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(CriRuntimeNodeTest, UpdateContainerResourcesChangesTheRunningContainersCgroup) {
+  auto pod = RunShellPod(*runtime_, *tb_, "resize", log_dir_, "exec sleep 3600");
+  ASSERT_TRUE(pod.ok()) << pod.status();
+  cri::LinuxContainerResources r;
+  r.cpu_shares = 512;
+  r.cpu_period = 100000;
+  r.cpu_quota = 25000;
+  r.memory_limit_in_bytes = 96 << 20;
+  ASSERT_TRUE(runtime_->UpdateContainerResources(pod->container_id, r).ok());
+  const std::string cgroup = StrCat(pod->sandbox_config.linux.cgroup_parent, "/", pod->container_id);
+  auto read = [&](const std::string& file) {
+    std::ifstream f(file);
+    std::string s;
+    std::getline(f, s);
+    return s;
+  };
+  EXPECT_EQ(read("/sys/fs/cgroup/cpu" + cgroup + "/cpu.shares"), "512");
+  EXPECT_EQ(read("/sys/fs/cgroup/cpu" + cgroup + "/cpu.cfs_quota_us"), "25000");
+  EXPECT_EQ(read("/sys/fs/cgroup/memory" + cgroup + "/memory.limit_in_bytes"), std::to_string(96 << 20));
+  EXPECT_EQ(runtime_->UpdateContainerResources("no-such-container", r).code(), absl::StatusCode::kNotFound);
+}
+
 TEST_F(CriRuntimeNodeTest, ExitCodeAndReasonOfAFinishedContainer) {
   auto failing = RunShellPod(*runtime_, *tb_, "fail", log_dir_, "exit 7");
   ASSERT_TRUE(failing.ok()) << failing.status();

@@ -104,6 +104,12 @@ TEST_F(ResourcesSecurityNodeTest, LocalhostSeccompProfileThatDeniesMkdir) {
   WriteManifest("seccomp.yaml", PodYaml("seccomp", "  containers:\n" + Container1(
       "main", "\"exec sleep 600\"",
       "    securityContext: {seccompProfile: {type: Localhost, localhostProfile: profiles/deny-mkdir.json}}\n")));
+  // A typo in a profile is caught by libseccomp before any container of the pod is created.
+  std::ofstream(dir_ + "/root/seccomp/profiles/typo.json")
+      << R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirz"], "action": "SCMP_ACT_ERRNO"}]})";
+  WriteManifest("typo.yaml", PodYaml("seccomp-typo", "  containers:\n" + Container1(
+      "main", "\"exec sleep 600\"",
+      "    securityContext: {seccompProfile: {type: Localhost, localhostProfile: profiles/typo.json}}\n")));
   WriteManifest("escape.yaml", PodYaml("seccomp-escape", "  containers:\n" + Container1(
       "main", "\"exec sleep 600\"",
       "    securityContext: {seccompProfile: {type: Localhost, localhostProfile: ../../etc/passwd}}\n")));
@@ -118,6 +124,17 @@ TEST_F(ResourcesSecurityNodeTest, LocalhostSeccompProfileThatDeniesMkdir) {
     return c != nullptr && c->state.waiting && c->state.waiting->reason == "CreateContainerConfigError";
   });
   EXPECT_THAT(Container(escape, "main")->state.waiting->message, HasSubstr("must be a relative path inside"));
+  api::Pod typo = Wait("seccomp-typo-", [](const api::Pod& p) {
+    const auto* c = Container(p, "main");
+    return c != nullptr && c->state.waiting && c->state.waiting->reason == "CreateContainerConfigError";
+  });
+  EXPECT_THAT(Container(typo, "main")->state.waiting->message,
+              HasSubstr("profiles/typo.json: syscalls[0].names[1]: unknown syscall \"mkdirz\""));
+  auto containers = runtime_->ListContainers({});
+  ASSERT_TRUE(containers.ok());
+  for (const auto& c : *containers) {
+    EXPECT_NE(c.labels.at("io.kubernetes.pod.uid"), typo.metadata.uid) << "nothing of the pod was created";
+  }
 }
 
 }  // namespace
