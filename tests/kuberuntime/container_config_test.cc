@@ -96,6 +96,11 @@ TEST(ContainerSecurityContextTest, ContainerOverPodAndUpstreamDefaults) {
   EXPECT_TRUE(sc.no_new_privs);
   EXPECT_EQ(sc.capabilities->add, std::vector<std::string>{"NET_ADMIN"});
   EXPECT_FALSE(sc.masked_paths.empty());
+  EXPECT_FALSE(sc.readonly_paths.empty());
+  c.security_context->proc_mount = "Unmasked";
+  EXPECT_TRUE(ContainerSecurityContext(pod, c, o).masked_paths.empty()) << "procMount: Unmasked";
+  EXPECT_TRUE(ContainerSecurityContext(pod, c, o).readonly_paths.empty()) << "procMount: Unmasked";
+  c.security_context->proc_mount = "Default";
   EXPECT_EQ(sc.seccomp->type, cri::SecurityProfile::Type::kUnconfined);
   o.seccomp_default = true;
   EXPECT_EQ(ContainerSecurityContext(pod, c, o).seccomp->type, cri::SecurityProfile::Type::kRuntimeDefault);

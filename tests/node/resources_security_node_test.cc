@@ -97,6 +97,31 @@ TEST_F(ResourcesSecurityNodeTest, ForbiddenSysctlRejectsThePodAndRunAsNonRootChe
   }
 }
 
+TEST_F(ResourcesSecurityNodeTest, HostNamespacesAreTheNodesAndOthersThePods) {
+  WriteManifest("host.yaml", PodYaml("host", "  hostNetwork: true\n  hostPID: true\n  hostIPC: true\n  containers:\n" +
+                                                 Container1("main", "\"exec sleep 600\"")));
+  WriteManifest("isolated.yaml", PodYaml("isolated", "  containers:\n" + Container1("main", "\"exec sleep 600\"")));
+  StartCubelet();
+  api::Pod host = Wait("host-", Running);
+  api::Pod isolated = Wait("isolated-", Running);
+  char hostname[256] = {};
+  ::gethostname(hostname, sizeof(hostname) - 1);
+  const std::string host_ipc = fs::read_symlink("/proc/self/ns/ipc").string();
+  const std::string host_net = fs::read_symlink("/proc/self/ns/net").string();
+  const std::string cubelet_proc = StrCat("/proc/", cubelet_->pid());
+
+  EXPECT_EQ(Exec(host, {"hostname"}).stdout_data, StrCat(hostname, "\n"));
+  EXPECT_EQ(Exec(host, {"readlink", "/proc/self/ns/net"}).stdout_data, host_net + "\n");
+  EXPECT_EQ(Exec(host, {"readlink", "/proc/self/ns/ipc"}).stdout_data, host_ipc + "\n");
+  EXPECT_EQ(Exec(host, {"test", "-d", cubelet_proc}).exit_code, 0) << "hostPID sees the node's processes";
+
+  EXPECT_EQ(Exec(isolated, {"hostname"}).stdout_data, "isolated-node-test\n");
+  EXPECT_NE(Exec(isolated, {"readlink", "/proc/self/ns/net"}).stdout_data, host_net + "\n");
+  EXPECT_NE(Exec(isolated, {"readlink", "/proc/self/ns/ipc"}).stdout_data, host_ipc + "\n");
+  EXPECT_NE(Exec(isolated, {"test", "-d", cubelet_proc}).exit_code, 0);
+  EXPECT_NE(isolated.status.pod_ip, host.status.pod_ip);
+}
+
 TEST_F(ResourcesSecurityNodeTest, LocalhostSeccompProfileThatDeniesMkdir) {
   fs::create_directories(dir_ + "/root/seccomp/profiles");
   std::ofstream(dir_ + "/root/seccomp/profiles/deny-mkdir.json")
