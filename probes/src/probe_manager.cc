@@ -84,6 +84,7 @@ void ProbeManager::AddPod(std::shared_ptr<const api::Pod> pod) {
       timers_.emplace(clock_->Now() + absl::Milliseconds(jitter(rng)), w);
     }
   }
+  earlier_timer_ = true;
   cv_.notify_all();
 }
 
@@ -148,21 +149,25 @@ std::string ProbeManager::MetricsText() const {
   }
   out += "# HELP cubelet_prober_lateness_seconds How late probes started against their schedule (recent runs).\n"
          "# TYPE cubelet_prober_lateness_seconds gauge\n";
-  std::vector<absl::Duration> sorted = lateness_;
-  std::sort(sorted.begin(), sorted.end());
-  for (double q : {0.5, 0.9, 0.99}) {
-    const absl::Duration v = sorted.empty() ? absl::ZeroDuration() : sorted[static_cast<size_t>(q * (sorted.size() - 1))];
-    StrAppend(&out, "cubelet_prober_lateness_seconds{quantile=\"", q, "\"} ", absl::ToDoubleSeconds(v), "\n");
+  for (const auto& [handler, ring] : lateness_) {
+    std::vector<absl::Duration> sorted = ring.samples;
+    std::sort(sorted.begin(), sorted.end());
+    const std::string label = handler.empty() ? "" : StrCat("handler=\"", handler, "\",");
+    for (double q : {0.5, 0.9, 0.99}) {
+      const absl::Duration v = sorted.empty() ? absl::ZeroDuration() : sorted[static_cast<size_t>(q * (sorted.size() - 1))];
+      StrAppend(&out, "cubelet_prober_lateness_seconds{", label, "quantile=\"", q, "\"} ", absl::ToDoubleSeconds(v), "\n");
+    }
   }
   return out;
 }
 
-absl::Duration ProbeManager::LatenessQuantile(double q) const {
-  std::lock_guard<std::mutex> l(mu_);
-  if (lateness_.empty()) return absl::ZeroDuration();
-  std::vector<absl::Duration> sorted = lateness_;
-  std::sort(sorted.begin(), sorted.end());
-  return sorted[static_cast<size_t>(q * (sorted.size() - 1))];
+void ProbeManager::LatenessRing::Add(absl::Duration d) {
+  constexpr size_t kSamples = 4096;
+  if (samples.size() < kSamples) {
+    samples.push_back(d);
+  } else {
+    samples[next++ % kSamples] = d;
+  }
 }
 
 void ProbeManager::SetResult(Worker& w, ProbeResult result, bool notify) {
@@ -271,21 +276,22 @@ void ProbeManager::Finish(Worker& w, const HandlerResult& r, absl::Time run_star
 
 void ProbeManager::Schedule(const std::shared_ptr<Worker>& w, absl::Time when) {
   std::lock_guard<std::mutex> l(mu_);
-  if (!w->stopped) timers_.emplace(when, w);
-  cv_.notify_all();
+  if (w->stopped) return;
+  if (timers_.emplace(when, w) == timers_.begin()) {
+    earlier_timer_ = true;
+    cv_.notify_all();
+  }
 }
 
 void ProbeManager::Execute(const std::shared_ptr<Worker>& w, absl::Time scheduled) {
   const absl::Time started = clock_->Now();
   {
-    constexpr size_t kSamples = 4096;
-    std::lock_guard<std::mutex> l(mu_);
+    const auto& h = w->probe->handler;
+    const char* handler = h.exec ? "exec" : h.http_get ? "httpGet" : h.tcp_socket ? "tcpSocket" : "grpc";
     const absl::Duration late = std::max(started - scheduled, absl::ZeroDuration());
-    if (lateness_.size() < kSamples) {
-      lateness_.push_back(late);
-    } else {
-      lateness_[lateness_next_++ % kSamples] = late;
-    }
+    std::lock_guard<std::mutex> l(mu_);
+    lateness_[""].Add(late);
+    lateness_[handler].Add(late);
   }
   Prepared p = Prepare(*w);
   if (!p.run) {
@@ -320,7 +326,9 @@ void ProbeManager::Reschedule(const std::shared_ptr<Worker>& w, absl::Time sched
   const absl::Duration period = absl::Seconds(w->probe->period_seconds);
   absl::Time next = scheduled + period;
   const absl::Time now = clock_->Now();
-  if (next < now) next += period * std::ceil((now - next) / period);
+  // FDivDuration: Duration / Duration is integer division in Abseil, which left `next` in the
+  // past (a run at once, counted as up to a period late) instead of on the next tick.
+  if (next < now) next += period * std::ceil(absl::FDivDuration(now - next, period));
   Schedule(w, next);
 }
 
@@ -350,8 +358,8 @@ void ProbeManager::Run(std::stop_token stop) {
           std::unique_lock<std::mutex> l(mu_);
           pool_cv_.wait(l, st, [this] { return !ready_.empty(); });
           if (st.stop_requested()) return;
-          job = ready_.front();
-          ready_.erase(ready_.begin());
+          job = std::move(ready_.front());
+          ready_.pop_front();
         }
         if (!job.second->stopped) Execute(job.second, job.first);
       }
@@ -367,7 +375,10 @@ void ProbeManager::Run(std::stop_token stop) {
     }
     const absl::Duration wait = timers_.empty() ? absl::Seconds(1)
                                                 : std::min(timers_.begin()->first - now, absl::Seconds(1));
-    cv_.wait_for(l, stop, absl::ToChronoNanoseconds(wait), [] { return false; });
+    // Woken early only by a timer that is due before `wait` ends (a probe rescheduled while
+    // every timer was in flight, typically); other notifications would only cost wake-ups.
+    earlier_timer_ = false;
+    cv_.wait_for(l, stop, absl::ToChronoNanoseconds(wait), [this] { return earlier_timer_; });
   }
   l.unlock();
   for (auto& t : pool_) t.request_stop();

@@ -5,6 +5,8 @@
 #include <map>
 #include <mutex>
 
+#include <regex>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -24,6 +26,7 @@ class ProbeManagerTest : public ::testing::Test {
     runtime_ = *cri::NewRemoteRuntimeService(o);
     fake_->SetExecBehavior([this](const std::string&, const std::vector<std::string>&) {
       ++execs_;
+      clock_.Advance(exec_cost_);  // the time the runtime takes
       return cri::ExecSyncResult{"", healthy_ ? "" : "unhealthy", healthy_ ? 0 : 1};
     });
     manager_ = std::make_unique<ProbeManager>(
@@ -94,6 +97,7 @@ class ProbeManagerTest : public ::testing::Test {
   std::vector<std::pair<ProbeType, ProbeResult>> changes_;
   std::atomic<bool> healthy_{true};
   std::atomic<int> execs_{0};
+  absl::Duration exec_cost_ = absl::ZeroDuration();
   uint32_t attempt_ = 0;
 };
 
@@ -128,6 +132,10 @@ TEST_F(ProbeManagerTest, LivenessFailsOnlyAfterFailureThresholdThenHolds) {
   EXPECT_EQ(sink_->Count("Liveness probe failed: unhealthy"), 3);
   EXPECT_THAT(manager_->MetricsText(), ::testing::HasSubstr(
       "prober_probe_total{probe_type=\"Liveness\",result=\"failed\",container=\"c\",pod=\"p\",namespace=\"default\"} 3"));
+  // Lateness is reported over all probes and by handler.
+  EXPECT_THAT(manager_->MetricsText(), ::testing::AllOf(
+      ::testing::HasSubstr("cubelet_prober_lateness_seconds{quantile=\"0.99\"} "),
+      ::testing::HasSubstr("cubelet_prober_lateness_seconds{handler=\"exec\",quantile=\"0.99\"} ")));
 
   // A new container: probing resumes from a fresh, passing state.
   healthy_ = true;
@@ -136,6 +144,28 @@ TEST_F(ProbeManagerTest, LivenessFailsOnlyAfterFailureThresholdThenHolds) {
   Tick(2);
   EXPECT_TRUE(manager_->FailedContainers(*pod).empty());
   EXPECT_GT(execs_, execs);
+}
+
+TEST_F(ProbeManagerTest, ASlowProbeSkipsMissedTicksAndRunsOnTheNextOne) {
+  auto pod = PodWith("");
+  pod->spec.containers[0].liveness_probe = ExecProbe(1, 3);
+  const std::string id = RunningContainerId();
+  SetRunning(id);
+  manager_->AddPod(pod);
+  exec_cost_ = absl::Milliseconds(1500);  // outlives the 1 s period: one tick is missed per run
+  const absl::Time start = clock_.Now();
+  for (int i = 0; i < 100; ++i) {
+    clock_.Advance(absl::Milliseconds(100));
+    manager_->RunDue();
+  }
+  // Every run started on a tick (within the 100 ms the test clock steps by), never at once
+  // behind a missed one: one run per 2 s of (fake) time.
+  const std::string metrics = manager_->MetricsText();
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(metrics, m, std::regex(R"(lateness_seconds\{handler="exec",quantile="0.99"\} ([0-9.e-]+))")));
+  EXPECT_LT(std::stod(m[1].str()), 0.1) << metrics;
+  const double expected_runs = absl::ToDoubleSeconds(clock_.Now() - start) / 2;
+  EXPECT_NEAR(execs_, expected_runs, 1.5);
 }
 
 TEST_F(ProbeManagerTest, ReadinessIsFalseUntilTheFirstSuccessAndFollowsTheProbe) {

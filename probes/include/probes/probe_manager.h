@@ -7,6 +7,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -56,9 +57,9 @@ class ProbeManager {
 
   // prober_probe_total{probe_type,result,container,pod,namespace}, the probe duration summary
   // and how late probes ran against their schedule, in Prometheus text format.
+  // Also cubelet_prober_lateness_seconds: quantiles of how late recent runs started against their
+  // schedule, over all probes and by handler (exec, httpGet, tcpSocket, grpc).
   std::string MetricsText() const;
-  // The p-th quantile (0..1) of scheduling lateness over the recent runs.
-  absl::Duration LatenessQuantile(double q) const;
 
   // Runs the probes that are due now, on the calling thread (tests drive a FakeClock with it).
   void RunDue();
@@ -94,12 +95,18 @@ class ProbeManager {
   std::condition_variable_any cv_;
   std::map<std::string, std::vector<std::shared_ptr<Worker>>> workers_;   // by pod uid
   std::multimap<absl::Time, std::shared_ptr<Worker>> timers_;             // guarded by mu_
-  std::vector<std::pair<absl::Time, std::shared_ptr<Worker>>> ready_;     // due, waiting for a pool thread
+  // A timer earlier than the one the timer thread sleeps until was added; guarded by mu_.
+  bool earlier_timer_ = false;
+  std::deque<std::pair<absl::Time, std::shared_ptr<Worker>>> ready_;      // due, waiting for a pool thread
   std::map<std::string, std::map<ProbeType, ProbeResult>> results_;      // by container id
   std::map<std::string, int64_t> metrics_;                                // label set -> count
   std::map<std::string, std::pair<double, int64_t>> durations_;           // probe_type -> (sum s, count)
-  std::vector<absl::Duration> lateness_;                                  // ring of recent samples
-  size_t lateness_next_ = 0;
+  struct LatenessRing {
+    std::vector<absl::Duration> samples;
+    size_t next = 0;
+    void Add(absl::Duration d);
+  };
+  std::map<std::string, LatenessRing> lateness_;  // "" for all probes, else by handler
   std::vector<std::jthread> pool_;
   std::condition_variable_any pool_cv_;
   std::condition_variable idle_cv_;
