@@ -135,10 +135,14 @@ absl::Status Agent::Run(std::stop_token stop) {
   ro.memory_capacity_bytes = MemoryCapacityBytes();
   ro.seccomp_default = config_.seccomp_default;
   ro.allowed_unsafe_sysctls = config_.allowed_unsafe_sysctls;
+  if (auto gate = config_.feature_gates.find("InPlacePodVerticalScaling"); gate != config_.feature_gates.end()) {
+    ro.in_place_resize = gate->second;
+  }
   ro.runtime_name = runtime_name;
 
   volumes::VolumeManager volumes(options_.root_dir, log);
   kuberuntime::KubeRuntimeManager runtime(deps_.runtime.get(), deps_.images.get(), &volumes, ro, log, deps_.clock);
+  runtime.SetPodCgroupUpdater([&](const api::Pod& pod) { return containers.ResizePodCgroup(pod); });
   status::StatusManager statuses;
   kubelet::PodSyncHandler sync_handler(&runtime, &statuses, &volumes, &containers, deps_.clock, log, node_ips);
   workers::PodWorkersOptions wo;

@@ -473,6 +473,13 @@ absl::Status DecodeContainer(const Value& o, const std::string& p, Container* c)
   RETURN_IF_ERROR(Bool(o, "stdinOnce", p, &c->stdin_once));
   RETURN_IF_ERROR(Bool(o, "tty", p, &c->tty));
   RETURN_IF_ERROR(Str(o, "restartPolicy", p, &c->restart_policy));
+  RETURN_IF_ERROR(List(o, "resizePolicy", p, [&](const Value& v, const std::string& q) {
+    ContainerResizePolicy rp;
+    RETURN_IF_ERROR(Str(v, "resourceName", q, &rp.resource_name));
+    RETURN_IF_ERROR(Str(v, "restartPolicy", q, &rp.restart_policy));
+    c->resize_policy.push_back(std::move(rp));
+    return absl::OkStatus();
+  }));
   return absl::OkStatus();
 }
 
@@ -844,6 +851,16 @@ class Encoder {
     if (c.stdin_once) Set(o, "stdinOnce", Value(true));
     if (c.tty) Set(o, "tty", Value(true));
     SetStr(o, "restartPolicy", c.restart_policy);
+    if (!c.resize_policy.empty()) {
+      Value arr(rapidjson::kArrayType);
+      for (const auto& rp : c.resize_policy) {
+        Value x(rapidjson::kObjectType);
+        Set(x, "resourceName", S(rp.resource_name));
+        Set(x, "restartPolicy", S(rp.restart_policy));
+        arr.PushBack(x, a_);
+      }
+      Set(o, "resizePolicy", std::move(arr));
+    }
     return o;
   }
 

@@ -43,6 +43,12 @@ struct ContainerPort {
   std::string host_ip;
 };
 
+// What a change of one resource in place needs (upstream ContainerResizePolicy).
+struct ContainerResizePolicy {
+  std::string resource_name;   // cpu, memory
+  std::string restart_policy;  // NotRequired (the default), RestartContainer
+};
+
 struct ObjectFieldSelector {
   std::string api_version = "v1";
   std::string field_path;
@@ -189,6 +195,7 @@ struct Container {
   bool stdin_once = false;
   bool tty = false;
   std::string restart_policy;  // "Always" marks a sidecar init container
+  std::vector<ContainerResizePolicy> resize_policy;
 };
 
 struct EmptyDirVolumeSource {

@@ -169,6 +169,16 @@ void ValidateContainer(const Container& c, const std::string& path, const std::s
   } else if (!c.restart_policy.empty() && (!is_init || c.restart_policy != "Always")) {
     e.Unsupported(StrCat(path, ".restartPolicy"), c.restart_policy, {"Always"});
   }
+  for (size_t i = 0; i < c.resize_policy.size(); ++i) {
+    const std::string rp = StrCat(path, ".resizePolicy[", i, "]");
+    const auto& r = c.resize_policy[i];
+    if (r.resource_name != "cpu" && r.resource_name != "memory") {
+      e.Unsupported(StrCat(rp, ".resourceName"), r.resource_name, {"cpu", "memory"});
+    }
+    if (r.restart_policy != "NotRequired" && r.restart_policy != "RestartContainer") {
+      e.Unsupported(StrCat(rp, ".restartPolicy"), r.restart_policy, {"NotRequired", "RestartContainer"});
+    }
+  }
   ValidateProbe(c.liveness_probe, StrCat(path, ".livenessProbe"), true, e);
   ValidateProbe(c.readiness_probe, StrCat(path, ".readinessProbe"), false, e);
   ValidateProbe(c.startup_probe, StrCat(path, ".startupProbe"), true, e);

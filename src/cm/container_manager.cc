@@ -39,6 +39,13 @@ absl::Status ContainerManager::EnsurePodCgroup(const api::Pod& pod) {
   return pods_.EnsureExists(pod);
 }
 
+absl::Status ContainerManager::ResizePodCgroup(const api::Pod& pod) {
+  if (absl::Status s = qos_.UpdateCgroups(active_pods_()); !s.ok()) {
+    logger_.Warning("Failed to update QoS cgroups", {{"err", s}});
+  }
+  return pods_.EnsureExists(pod);
+}
+
 absl::Status ContainerManager::RemovePodCgroup(const api::Pod& pod) {
   auto name = PodCgroup(options_.layout, pod);
   if (!name) return absl::OkStatus();

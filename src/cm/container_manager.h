@@ -38,6 +38,8 @@ class ContainerManager {
   absl::Status Start();
   // Before a pod's sandbox: when its cgroup is missing, refresh the QoS shares and create it.
   absl::Status EnsurePodCgroup(const api::Pod& pod);
+  // After an in-place resize: the pod cgroup gets the pod's new values, the QoS shares follow.
+  absl::Status ResizePodCgroup(const api::Pod& pod);
   // After a pod has stopped: its cgroup goes, and the QoS shares follow.
   absl::Status RemovePodCgroup(const api::Pod& pod);
   // Pod cgroups whose UID `possibly_running` denies (no source, pod worker or running runtime

@@ -320,10 +320,34 @@ absl::Status KubeRuntimeManager::KillPod(const api::Pod* pod, const RuntimePodSt
   return absl::OkStatus();
 }
 
+absl::Status KubeRuntimeManager::ResizeContainers(const api::Pod& pod, const std::vector<ContainerToUpdate>& updates) {
+  if (pod_cgroup_updater_) (void)pod_cgroup_updater_(pod);  // may fail for a shrinking limit
+  for (const auto& u : updates) {
+    absl::Status s = runtime_->UpdateContainerResources(u.container_id, u.resources);
+    if (!s.ok()) {
+      logger_.Error("Failed to resize container", {{"pod", api::PodKey(pod)}, {"containerName", u.name}, {"err", s}});
+      return Annotate(s, StrCat("resize container \"", u.name, "\""));
+    }
+    logger_.Info("Resized container in place",
+                 {{"pod", api::PodKey(pod)}, {"containerName", u.name}, {"cpuShares", u.resources.cpu_shares},
+                  {"cpuQuota", u.resources.cpu_quota}, {"memoryLimit", u.resources.memory_limit_in_bytes}});
+  }
+  if (pod_cgroup_updater_) RETURN_IF_ERROR(Annotate(pod_cgroup_updater_(pod), "resize the pod cgroup"));
+  return absl::OkStatus();
+}
+
 PodSyncResult KubeRuntimeManager::SyncPod(const api::Pod& pod, const RuntimePodStatus& status,
                                           const ProbeKills& probe_kills) {
   PodSyncResult result;
-  const PodActions actions = ComputePodActions(pod, status, probe_kills);
+  PodActions actions = ComputePodActions(pod, status, probe_kills);
+  PodResize resize;
+  if (options_.in_place_resize) {
+    resize = ComputePodResize(pod, status, actions, options_);
+    // RestartContainer: the container is killed and started again in this sync.
+    actions.containers_to_kill.insert(actions.containers_to_kill.end(), resize.restart.begin(), resize.restart.end());
+    actions.containers_to_start.insert(actions.containers_to_start.end(), resize.restart_indexes.begin(),
+                                       resize.restart_indexes.end());
+  }
   logger_.VInfo(3, "computePodActions got actions for pod",
                 {{"pod", api::PodKey(pod)}, {"killPod", actions.kill_pod}, {"createSandbox", actions.create_sandbox},
                  {"attempt", static_cast<long long>(actions.attempt)},
@@ -358,6 +382,14 @@ PodSyncResult KubeRuntimeManager::SyncPod(const api::Pod& pod, const RuntimePodS
         result.error = s;
         return result;
       }
+    }
+  }
+
+  // 1b. Resize what can change in place.
+  if (!resize.update.empty()) {
+    if (absl::Status s = ResizeContainers(pod, resize.update); !s.ok()) {
+      result.error = s;
+      return result;
     }
   }
 

@@ -7,6 +7,7 @@
 // Thread-safe for different pods; callers run at most one operation per pod at a time.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -21,6 +22,7 @@
 #include "kuberuntime/backoff.h"
 #include "kuberuntime/image_manager.h"
 #include "kuberuntime/pod_actions.h"
+#include "kuberuntime/pod_resize.h"
 #include "kuberuntime/reason_cache.h"
 #include "kuberuntime/runtime_options.h"
 #include "kuberuntime/runtime_pod_status.h"
@@ -60,6 +62,12 @@ class KubeRuntimeManager {
   ReasonCache& reasons() { return reasons_; }
   const RuntimeOptions& options() const { return options_; }
 
+  // Applies a pod's cgroup values again (cm's job); called around in-place resizes. Set once,
+  // before the first SyncPod.
+  void SetPodCgroupUpdater(std::function<absl::Status(const api::Pod&)> update) {
+    pod_cgroup_updater_ = std::move(update);
+  }
+
  private:
   // Starts one container; returns the StartError reason on failure (and records it).
   absl::Status StartContainer(const api::Pod& pod, const api::Container& container, bool is_init,
@@ -74,6 +82,10 @@ class KubeRuntimeManager {
   // upstream's verifyRunAsNonRoot: the effective user must not be root.
   absl::Status VerifyRunAsNonRoot(const api::Pod& pod, const api::Container& container, const std::string& image_ref);
   int32_t RestartCountFromLogs(const api::Pod& pod, const std::string& container) const;
+  // upstream's doPodResizeAction: the pod cgroup first (for limits that grow), the containers,
+  // then the pod cgroup again (for limits that shrink, which the kernel refuses while the
+  // containers still have more).
+  absl::Status ResizeContainers(const api::Pod& pod, const std::vector<ContainerToUpdate>& updates);
 
   cri::RuntimeService* runtime_;
   cri::ImageService* images_;
@@ -85,6 +97,7 @@ class KubeRuntimeManager {
   Backoff image_backoff_;
   ImageManager image_manager_;
   ReasonCache reasons_;
+  std::function<absl::Status(const api::Pod&)> pod_cgroup_updater_;
 };
 
 // upstream's minimumGracePeriodInSeconds.

@@ -25,6 +25,7 @@ struct RuntimeOptions {
   absl::Duration cpu_cfs_quota_period = absl::Milliseconds(100);
   int64_t memory_capacity_bytes = 0;  // for Burstable oom_score_adj
   bool seccomp_default = false;
+  bool in_place_resize = false;  // feature gate InPlacePodVerticalScaling
   std::vector<std::string> allowed_unsafe_sysctls;
   std::string runtime_name = "containerd";  // for "<runtime>://<id>" container IDs
 };

@@ -57,6 +57,7 @@ spec:
     - {name: nodata, mountPath: /x}
     - {name: data, mountPath: /y, subPath: ../etc}
     livenessProbe: {exec: {command: [cat]}, successThreshold: 2}
+    resizePolicy: [{resourceName: cpu, restartPolicy: NotRequired}, {resourceName: disk, restartPolicy: Never}]
 )");
   auto errors = ValidatePod(pod);
   EXPECT_THAT(errors, Contains(HasSubstr("metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain")));
@@ -67,6 +68,8 @@ spec:
   EXPECT_THAT(errors, Contains("spec.containers[1].volumeMounts[0].name: Not found: \"nodata\""));
   EXPECT_THAT(errors, Contains("spec.containers[1].volumeMounts[1].subPath: Invalid value: \"../etc\": must not contain '..'"));
   EXPECT_THAT(errors, Contains("spec.containers[1].livenessProbe.successThreshold: Invalid value: 2: must be 1"));
+  EXPECT_THAT(errors, Contains("spec.containers[1].resizePolicy[1].resourceName: Unsupported value: \"disk\": supported values: \"cpu\", \"memory\""));
+  EXPECT_THAT(errors, Contains("spec.containers[1].resizePolicy[1].restartPolicy: Unsupported value: \"Never\": supported values: \"NotRequired\", \"RestartContainer\""));
   EXPECT_THAT(errors, Contains("spec.containers[0].resources.requests: Invalid value: \"1\": must be less than or equal to cpu limit of 500m"));
 }
 

@@ -237,3 +237,69 @@ TEST_F(KubeRuntimeManagerTest, DeadSandboxIsRecreatedAndContainersRestarted) {
 
 }  // namespace
 }  // namespace cubelet::kuberuntime
+
+namespace cubelet::kuberuntime {
+namespace {
+
+class PodResizeTest : public KubeRuntimeManagerTest {
+ protected:
+  void EnableResize() {
+    RuntimeOptions ro = manager_->options();
+    ro.in_place_resize = true;
+    manager_ = std::make_unique<KubeRuntimeManager>(runtime_.get(), images_.get(), volumes_.get(), ro,
+                                                    Logger(sink_, 0, &clock_), &clock_);
+    manager_->SetPodCgroupUpdater([this](const api::Pod&) {
+      ++pod_cgroup_updates_;
+      return absl::OkStatus();
+    });
+  }
+  const ContainerRuntimeStatus& Httpd(const api::Pod& pod) {
+    status_ = Status(pod);
+    return *status_.FindContainer("httpd");
+  }
+  int pod_cgroup_updates_ = 0;
+  RuntimePodStatus status_;
+};
+
+TEST_F(PodResizeTest, ChangedResourcesAreUpdatedInPlaceOrByRestartAsTheResizePolicySays) {
+  EnableResize();
+  api::Pod pod = Pod(kWeb);
+  ASSERT_TRUE(Sync(pod).error.ok());
+  const std::string id = Httpd(pod).status.id;
+  fake_->ClearCalls();
+  ASSERT_TRUE(Sync(pod).error.ok());
+  EXPECT_THAT(fake_->Calls(), ::testing::Not(::testing::Contains("UpdateContainerResources"))) << "nothing changed";
+
+  pod.spec.containers[0].resources.limits["cpu"] = api::Quantity::FromMilli(1000);
+  pod.spec.containers[0].resources.limits["memory"] = api::Quantity::FromInt(128 << 20);
+  ASSERT_TRUE(Sync(pod).error.ok());
+  EXPECT_THAT(fake_->Calls(), ::testing::Contains("UpdateContainerResources"));
+  EXPECT_EQ(Httpd(pod).status.id, id) << "resized in place (resizePolicy NotRequired by default)";
+  EXPECT_EQ(Httpd(pod).status.resources->cpu_quota, 100000);
+  EXPECT_EQ(Httpd(pod).status.resources->memory_limit_in_bytes, 128 << 20);
+  EXPECT_EQ(pod_cgroup_updates_, 2) << "the pod cgroup before and after its containers";
+  EXPECT_EQ(sink_->Count("Resized container in place"), 1);
+
+  pod.spec.containers[0].resize_policy = {{"memory", "RestartContainer"}};
+  pod.spec.containers[0].resources.limits["memory"] = api::Quantity::FromInt(256 << 20);
+  ASSERT_TRUE(Sync(pod).error.ok());
+  const ContainerRuntimeStatus& restarted = Httpd(pod);
+  EXPECT_NE(restarted.status.id, id) << "RestartContainer: a new container";
+  EXPECT_EQ(restarted.status.state, cri::ContainerState::kRunning);
+  EXPECT_EQ(restarted.status.resources->memory_limit_in_bytes, 256 << 20);
+}
+
+TEST_F(PodResizeTest, WithoutTheFeatureGateARunningContainerKeepsItsResources) {
+  api::Pod pod = Pod(kWeb);
+  ASSERT_TRUE(Sync(pod).error.ok());
+  const std::string id = Httpd(pod).status.id;
+  pod.spec.containers[0].resources.limits["memory"] = api::Quantity::FromInt(128 << 20);
+  fake_->ClearCalls();
+  ASSERT_TRUE(Sync(pod).error.ok());
+  EXPECT_THAT(fake_->Calls(), ::testing::Not(::testing::Contains("UpdateContainerResources")));
+  EXPECT_EQ(Httpd(pod).status.id, id);
+  EXPECT_EQ(Httpd(pod).status.resources->memory_limit_in_bytes, 64 << 20);
+}
+
+}  // namespace
+}  // namespace cubelet::kuberuntime

@@ -143,6 +143,12 @@ TEST_F(CriRuntimeNodeTest, UpdateContainerResourcesChangesTheRunningContainersCg
   EXPECT_EQ(read("/sys/fs/cgroup/cpu" + cgroup + "/cpu.cfs_quota_us"), "25000");
   EXPECT_EQ(read("/sys/fs/cgroup/memory" + cgroup + "/memory.limit_in_bytes"), std::to_string(96 << 20));
   EXPECT_EQ(runtime_->UpdateContainerResources("no-such-container", r).code(), absl::StatusCode::kNotFound);
+  // containerd reports what is applied in the container's status: resize compares against it.
+  auto status = runtime_->GetContainerStatus(pod->container_id);
+  ASSERT_TRUE(status.ok() && status->resources.has_value());
+  EXPECT_EQ(status->resources->cpu_shares, 512);
+  EXPECT_EQ(status->resources->cpu_quota, 25000);
+  EXPECT_EQ(status->resources->memory_limit_in_bytes, 96 << 20);
 }
 
 TEST_F(CriRuntimeNodeTest, ExitCodeAndReasonOfAFinishedContainer) {

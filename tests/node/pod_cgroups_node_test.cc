@@ -30,7 +30,9 @@ class PodCgroupsNodeTest : public StaticPodNodeTest {
 };
 
 TEST_F(PodCgroupsNodeTest, PodsLiveInTheirQosCgroupWithUpstreamValues) {
-  AppendConfig("podPidsLimit: 64\n");
+  // With in-place resize on, what containerd reports as applied must match what cubelet sent,
+  // or every sync would resize: the test checks that none does.
+  AppendConfig("podPidsLimit: 64\nfeatureGates: {InPlacePodVerticalScaling: true}\n");
   WriteManifest("guaranteed.yaml", PodYaml("guaranteed", "  containers:\n" + Container1(
       "main", "\"exec sleep 600\"",
       "    resources: {requests: {cpu: 500m, memory: 64Mi}, limits: {cpu: 500m, memory: 64Mi}}\n")));
@@ -67,6 +69,9 @@ TEST_F(PodCgroupsNodeTest, PodsLiveInTheirQosCgroupWithUpstreamValues) {
   const std::string id = Container(g, "main")->container_id.substr(13);
   EXPECT_TRUE(Exists("memory", gp + "/" + id));
   EXPECT_FALSE(Read("memory", gp + "/" + id + "/cgroup.procs").empty()) << "the container's process is in it";
+  // The PLEG's "started" events sync every pod again within a relist or two.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_THAT(cubelet_->Log(), ::testing::Not(::testing::HasSubstr("Resized container")));
 }
 
 TEST_F(PodCgroupsNodeTest, ThePodCgroupGoesWithThePodAndOrphansAreCleanedAtStart) {
