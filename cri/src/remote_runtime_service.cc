@@ -1,5 +1,7 @@
 // RemoteRuntimeService: RuntimeService over gRPC to a CRI v1 runtime.
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 
 #include "common/strings.h"
 #include "absl/strings/str_cat.h"
@@ -26,6 +28,13 @@ class RemoteRuntimeService final : public RuntimeService {
  public:
   RemoteRuntimeService(std::shared_ptr<grpc::Channel> channel, const RemoteRuntimeOptions& options)
       : stub_(pb::RuntimeService::NewStub(channel)), options_(options) {}
+
+  // Waits for the asynchronous calls still in gRPC's hands: their contexts must go before the
+  // channel does (gRPC aborts on a completion queue reference released too late otherwise).
+  ~RemoteRuntimeService() override {
+    std::unique_lock<std::mutex> l(async_->mu);
+    async_->cv.wait(l, [this] { return async_->outstanding == 0; });
+  }
 
   absl::StatusOr<VersionInfo> Version() override {
     pb::VersionRequest req;
@@ -222,13 +231,25 @@ class RemoteRuntimeService final : public RuntimeService {
 
   void ExecSyncAsync(const std::string& container_id, const std::vector<std::string>& cmd, absl::Duration timeout,
                      ExecSyncCallback done) override {
-    // The call's state lives until gRPC reports completion.
+    // The call's state lives until gRPC drops the callback, after it has run; the destructor
+    // releases the context before it counts the call as finished.
     struct Call {
+      explicit Call(std::shared_ptr<AsyncCalls> a) : async(std::move(a)) {
+        std::lock_guard<std::mutex> l(async->mu);
+        ++async->outstanding;
+      }
+      ~Call() {
+        ctx.reset();
+        std::lock_guard<std::mutex> l(async->mu);
+        --async->outstanding;
+        async->cv.notify_all();
+      }
+      std::shared_ptr<AsyncCalls> async;
       std::unique_ptr<grpc::ClientContext> ctx;
       pb::ExecSyncRequest req;
       pb::ExecSyncResponse resp;
     };
-    auto call = std::make_shared<Call>();
+    auto call = std::make_shared<Call>(async_);
     call->req.set_container_id(container_id);
     for (const auto& c : cmd) call->req.add_cmd(c);
     const int64_t seconds = std::max<int64_t>(0, absl::ToInt64Seconds(absl::Ceil(timeout, absl::Seconds(1))));
@@ -329,8 +350,16 @@ class RemoteRuntimeService final : public RuntimeService {
   }
 
  private:
+  // Asynchronous calls not yet released by gRPC.
+  struct AsyncCalls {
+    std::mutex mu;
+    std::condition_variable cv;
+    int outstanding = 0;  // guarded by mu
+  };
+
   std::unique_ptr<pb::RuntimeService::Stub> stub_;
   RemoteRuntimeOptions options_;
+  std::shared_ptr<AsyncCalls> async_ = std::make_shared<AsyncCalls>();
 };
 
 }  // namespace
