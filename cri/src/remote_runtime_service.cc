@@ -2,6 +2,8 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <vector>
 
 #include "common/strings.h"
 #include "absl/strings/str_cat.h"
@@ -29,11 +31,20 @@ class RemoteRuntimeService final : public RuntimeService {
   RemoteRuntimeService(std::shared_ptr<grpc::Channel> channel, const RemoteRuntimeOptions& options)
       : stub_(pb::RuntimeService::NewStub(channel)), options_(options) {}
 
-  // Waits for the asynchronous calls still in gRPC's hands: their contexts must go before the
-  // channel does (gRPC aborts on a completion queue reference released too late otherwise).
+  // Cancels the asynchronous calls still in gRPC's hands and waits until gRPC has released
+  // them: their contexts must go before the channel does (gRPC aborts on a completion queue
+  // reference released too late otherwise).
   ~RemoteRuntimeService() override {
+    // Cancelled outside the lock: gRPC may run a call's callback, and so release it, inline.
+    std::vector<std::shared_ptr<grpc::ClientContext>> live;
+    {
+      std::lock_guard<std::mutex> l(async_->mu);
+      live.assign(async_->live.begin(), async_->live.end());
+    }
+    for (const auto& ctx : live) ctx->TryCancel();
+    live.clear();
     std::unique_lock<std::mutex> l(async_->mu);
-    async_->cv.wait(l, [this] { return async_->outstanding == 0; });
+    async_->cv.wait(l, [this] { return async_->pending == 0; });
   }
 
   absl::StatusOr<VersionInfo> Version() override {
@@ -231,30 +242,35 @@ class RemoteRuntimeService final : public RuntimeService {
 
   void ExecSyncAsync(const std::string& container_id, const std::vector<std::string>& cmd, absl::Duration timeout,
                      ExecSyncCallback done) override {
-    // The call's state lives until gRPC drops the callback, after it has run; the destructor
-    // releases the context before it counts the call as finished.
+    // The call's state lives until gRPC drops the callback, after it has run; its context is
+    // listed while it lives, so that the service can cancel it.
     struct Call {
-      explicit Call(std::shared_ptr<AsyncCalls> a) : async(std::move(a)) {
+      Call(std::shared_ptr<AsyncCalls> a, std::unique_ptr<grpc::ClientContext> c)
+          : async(std::move(a)), ctx(std::move(c)) {
         std::lock_guard<std::mutex> l(async->mu);
-        ++async->outstanding;
+        async->live.insert(ctx);
+        ++async->pending;
       }
       ~Call() {
-        ctx.reset();
+        {
+          std::lock_guard<std::mutex> l(async->mu);
+          async->live.erase(ctx);
+        }
+        ctx.reset();  // before the call counts as finished: the channel may go right after
         std::lock_guard<std::mutex> l(async->mu);
-        --async->outstanding;
+        --async->pending;
         async->cv.notify_all();
       }
       std::shared_ptr<AsyncCalls> async;
-      std::unique_ptr<grpc::ClientContext> ctx;
+      std::shared_ptr<grpc::ClientContext> ctx;
       pb::ExecSyncRequest req;
       pb::ExecSyncResponse resp;
     };
-    auto call = std::make_shared<Call>(async_);
+    const int64_t seconds = std::max<int64_t>(0, absl::ToInt64Seconds(absl::Ceil(timeout, absl::Seconds(1))));
+    auto call = std::make_shared<Call>(async_, NewCallContext(options_.request_timeout + absl::Seconds(seconds)));
     call->req.set_container_id(container_id);
     for (const auto& c : cmd) call->req.add_cmd(c);
-    const int64_t seconds = std::max<int64_t>(0, absl::ToInt64Seconds(absl::Ceil(timeout, absl::Seconds(1))));
     call->req.set_timeout(seconds);
-    call->ctx = NewCallContext(options_.request_timeout + absl::Seconds(seconds));
     stub_->async()->ExecSync(call->ctx.get(), &call->req, &call->resp,
                              [call, done = std::move(done), container_id](grpc::Status s) {
                                if (!s.ok()) {
@@ -350,11 +366,12 @@ class RemoteRuntimeService final : public RuntimeService {
   }
 
  private:
-  // Asynchronous calls not yet released by gRPC.
+  // The contexts of asynchronous calls gRPC has not released yet.
   struct AsyncCalls {
     std::mutex mu;
     std::condition_variable cv;
-    int outstanding = 0;  // guarded by mu
+    std::set<std::shared_ptr<grpc::ClientContext>> live;  // guarded by mu
+    int pending = 0;  // calls whose context is not yet released; guarded by mu
   };
 
   std::unique_ptr<pb::RuntimeService::Stub> stub_;

@@ -2,6 +2,8 @@
 // runtime server speaking the same proto.
 #include <thread>
 
+#include <future>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -265,6 +267,33 @@ TEST_F(RemoteRuntimeTest, ExecSyncReturnsOutputAndExitCode) {
   EXPECT_THAT(*runtime_->Exec({.container_id = cid, .cmd = {"sh"}}), HasSubstr(cid));
   EXPECT_TRUE(runtime_->GetContainerStats(cid).ok());
   EXPECT_EQ(runtime_->ListPodSandboxStats({})->size(), 1u);
+}
+
+TEST_F(RemoteRuntimeTest, AsyncExecSyncStillRunningIsCancelledWhenTheClientGoes) {
+  const std::string id = *runtime_->RunPodSandbox(Sandbox("exec"), "");
+  const std::string cid = *runtime_->CreateContainer(id, Container("app"), Sandbox("exec"));
+  ASSERT_TRUE(runtime_->StartContainer(cid).ok());
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  // The fake's command ends however the test does, so that the fake server can stop.
+  struct Release {
+    std::promise<void>& p;
+    ~Release() { p.set_value(); }
+  } release_at_end{release};
+  fake_->SetExecBehavior([&](const std::string&, const std::vector<std::string>&) {
+    entered.set_value();
+    released.wait();  // a command that runs until the test lets it end
+    return ExecSyncResult{"", "", 0};
+  });
+  std::promise<absl::Status> result;
+  runtime_->ExecSyncAsync(cid, {"sleep"}, absl::Seconds(30), [&](absl::StatusOr<ExecSyncResult> r) {
+    result.set_value(r.status());
+  });
+  entered.get_future().wait();
+  runtime_.reset();  // returns once gRPC has released the call
+  auto done = result.get_future();
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(0)), std::future_status::ready) << "the callback ran before";
+  EXPECT_EQ(done.get().code(), absl::StatusCode::kCancelled);
 }
 
 TEST_F(RemoteRuntimeTest, ImagesPullStatusListRemove) {
