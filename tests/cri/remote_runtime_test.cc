@@ -1,8 +1,7 @@
 // The real gRPC client (RemoteRuntimeService / RemoteImageService) against the in-process fake
 // runtime server speaking the same proto.
-#include <thread>
-
 #include <future>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
