@@ -7,6 +7,12 @@
 #include "common/strings.h"
 
 namespace cubelet::probes {
+namespace {
+
+// Upper bounds of the lateness histogram, in seconds (100 ms is the benchmark's goal).
+constexpr double kLatenessBounds[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+
+}  // namespace
 
 struct ProbeManager::Worker {
   std::shared_ptr<const api::Pod> pod;
@@ -147,27 +153,29 @@ std::string ProbeManager::MetricsText() const {
     StrAppend(&out, "prober_probe_duration_seconds_sum{probe_type=\"", type, "\"} ", d.first, "\n");
     StrAppend(&out, "prober_probe_duration_seconds_count{probe_type=\"", type, "\"} ", d.second, "\n");
   }
-  out += "# HELP cubelet_prober_lateness_seconds How late probes started against their schedule (recent runs).\n"
-         "# TYPE cubelet_prober_lateness_seconds gauge\n";
-  for (const auto& [handler, ring] : lateness_) {
-    std::vector<absl::Duration> sorted = ring.samples;
-    std::sort(sorted.begin(), sorted.end());
-    const std::string label = handler.empty() ? "" : StrCat("handler=\"", handler, "\",");
-    for (double q : {0.5, 0.9, 0.99}) {
-      const absl::Duration v = sorted.empty() ? absl::ZeroDuration() : sorted[static_cast<size_t>(q * (sorted.size() - 1))];
-      StrAppend(&out, "cubelet_prober_lateness_seconds{", label, "quantile=\"", q, "\"} ", absl::ToDoubleSeconds(v), "\n");
+  out += "# HELP cubelet_prober_lateness_seconds How late probe runs started against their scheduled tick.\n"
+         "# TYPE cubelet_prober_lateness_seconds histogram\n";
+  for (const auto& [handler, h] : lateness_) {
+    const std::string label = StrCat("handler=\"", handler, "\"");
+    for (size_t i = 0; i < std::size(kLatenessBounds); ++i) {
+      StrAppend(&out, "cubelet_prober_lateness_seconds_bucket{", label, ",le=\"", kLatenessBounds[i], "\"} ",
+                h.buckets[i], "\n");
     }
+    StrAppend(&out, "cubelet_prober_lateness_seconds_bucket{", label, ",le=\"+Inf\"} ", h.count, "\n");
+    StrAppend(&out, "cubelet_prober_lateness_seconds_sum{", label, "} ", h.sum_seconds, "\n");
+    StrAppend(&out, "cubelet_prober_lateness_seconds_count{", label, "} ", h.count, "\n");
   }
   return out;
 }
 
-void ProbeManager::LatenessRing::Add(absl::Duration d) {
-  constexpr size_t kSamples = 4096;
-  if (samples.size() < kSamples) {
-    samples.push_back(d);
-  } else {
-    samples[next++ % kSamples] = d;
+void ProbeManager::LatenessHistogram::Add(absl::Duration d) {
+  if (buckets.empty()) buckets.resize(std::size(kLatenessBounds));
+  const double s = absl::ToDoubleSeconds(d);
+  for (size_t i = 0; i < std::size(kLatenessBounds); ++i) {
+    if (s <= kLatenessBounds[i]) ++buckets[i];
   }
+  ++count;
+  sum_seconds += s;
 }
 
 void ProbeManager::SetResult(Worker& w, ProbeResult result, bool notify) {
@@ -290,7 +298,6 @@ void ProbeManager::Execute(const std::shared_ptr<Worker>& w, absl::Time schedule
     const char* handler = h.exec ? "exec" : h.http_get ? "httpGet" : h.tcp_socket ? "tcpSocket" : "grpc";
     const absl::Duration late = std::max(started - scheduled, absl::ZeroDuration());
     std::lock_guard<std::mutex> l(mu_);
-    lateness_[""].Add(late);
     lateness_[handler].Add(late);
   }
   Prepared p = Prepare(*w);

@@ -132,10 +132,10 @@ TEST_F(ProbeManagerTest, LivenessFailsOnlyAfterFailureThresholdThenHolds) {
   EXPECT_EQ(sink_->Count("Liveness probe failed: unhealthy"), 3);
   EXPECT_THAT(manager_->MetricsText(), ::testing::HasSubstr(
       "prober_probe_total{probe_type=\"Liveness\",result=\"failed\",container=\"c\",pod=\"p\",namespace=\"default\"} 3"));
-  // Lateness is reported over all probes and by handler.
+  // Lateness is a histogram by handler.
   EXPECT_THAT(manager_->MetricsText(), ::testing::AllOf(
-      ::testing::HasSubstr("cubelet_prober_lateness_seconds{quantile=\"0.99\"} "),
-      ::testing::HasSubstr("cubelet_prober_lateness_seconds{handler=\"exec\",quantile=\"0.99\"} ")));
+      ::testing::HasSubstr("cubelet_prober_lateness_seconds_bucket{handler=\"exec\",le=\"0.1\"} "),
+      ::testing::HasSubstr("cubelet_prober_lateness_seconds_count{handler=\"exec\"} ")));
 
   // A new container: probing resumes from a fresh, passing state.
   healthy_ = true;
@@ -161,9 +161,10 @@ TEST_F(ProbeManagerTest, ASlowProbeSkipsMissedTicksAndRunsOnTheNextOne) {
   // Every run started on a tick (within the 100 ms the test clock steps by), never at once
   // behind a missed one: one run per 2 s of (fake) time.
   const std::string metrics = manager_->MetricsText();
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(metrics, m, std::regex(R"(lateness_seconds\{handler="exec",quantile="0.99"\} ([0-9.e-]+))")));
-  EXPECT_LT(std::stod(m[1].str()), 0.1) << metrics;
+  std::smatch within, all;
+  ASSERT_TRUE(std::regex_search(metrics, within, std::regex(R"(lateness_seconds_bucket\{handler="exec",le="0.1"\} (\d+))")));
+  ASSERT_TRUE(std::regex_search(metrics, all, std::regex(R"(lateness_seconds_count\{handler="exec"\} (\d+))")));
+  EXPECT_EQ(within[1].str(), all[1].str()) << metrics;
   const double expected_runs = absl::ToDoubleSeconds(clock_.Now() - start) / 2;
   EXPECT_NEAR(execs_, expected_runs, 1.5);
 }

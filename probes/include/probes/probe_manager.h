@@ -57,8 +57,8 @@ class ProbeManager {
 
   // prober_probe_total{probe_type,result,container,pod,namespace}, the probe duration summary
   // and how late probes ran against their schedule, in Prometheus text format.
-  // Also cubelet_prober_lateness_seconds: quantiles of how late recent runs started against their
-  // schedule, over all probes and by handler (exec, httpGet, tcpSocket, grpc).
+  // Also cubelet_prober_lateness_seconds, a histogram of how late runs started against their
+  // scheduled tick, by handler (exec, httpGet, tcpSocket, grpc).
   std::string MetricsText() const;
 
   // Runs the probes that are due now, on the calling thread (tests drive a FakeClock with it).
@@ -101,12 +101,13 @@ class ProbeManager {
   std::map<std::string, std::map<ProbeType, ProbeResult>> results_;      // by container id
   std::map<std::string, int64_t> metrics_;                                // label set -> count
   std::map<std::string, std::pair<double, int64_t>> durations_;           // probe_type -> (sum s, count)
-  struct LatenessRing {
-    std::vector<absl::Duration> samples;
-    size_t next = 0;
+  struct LatenessHistogram {
+    std::vector<int64_t> buckets;  // runs no later than each bound of kLatenessBounds
+    int64_t count = 0;
+    double sum_seconds = 0;
     void Add(absl::Duration d);
   };
-  std::map<std::string, LatenessRing> lateness_;  // "" for all probes, else by handler
+  std::map<std::string, LatenessHistogram> lateness_;  // by handler
   std::vector<std::jthread> pool_;
   std::condition_variable_any pool_cv_;
   std::condition_variable idle_cv_;
