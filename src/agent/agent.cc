@@ -132,7 +132,7 @@ absl::Status Agent::Run(std::stop_token stop) {
   for (const auto& [size, capacity] : cm::HugePageLimits(cmo.capacity)) ro.huge_page_sizes.push_back(size);
   ro.cpu_cfs_quota = config_.cpu_cfs_quota;
   ro.cpu_cfs_quota_period = config_.cpu_cfs_quota_period;
-  ro.memory_capacity_bytes = MemoryCapacityBytes();
+  ro.memory_capacity_bytes = cmo.capacity.contains("memory") ? cmo.capacity.at("memory").Value() : 0;
   ro.seccomp_default = config_.seccomp_default;
   ro.allowed_unsafe_sysctls = config_.allowed_unsafe_sysctls;
   if (auto gate = config_.feature_gates.find("InPlacePodVerticalScaling"); gate != config_.feature_gates.end()) {

@@ -49,16 +49,4 @@ std::vector<std::string> DetectNodeIps(const std::string& node_ip_flag) {
   return {"127.0.0.1"};
 }
 
-int64_t MemoryCapacityBytes() {
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  int64_t kib = 0;
-  while (in >> key >> kib) {
-    if (key == "MemTotal:") return kib * 1024;
-    std::string rest;
-    std::getline(in, rest);
-  }
-  return 0;
-}
-
 }  // namespace cubelet

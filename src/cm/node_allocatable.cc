@@ -13,13 +13,15 @@
 namespace cubelet::cm {
 namespace {
 
-int64_t ReadMeminfoKb(const std::string& key) {
-  std::ifstream f("/proc/meminfo");
-  std::string k;
-  int64_t v = 0;
-  std::string unit;
-  while (f >> k >> v >> unit) {
-    if (k == key + ":") return v;
+// MemTotal of /proc/meminfo in bytes (0 when unreadable).
+int64_t MemTotalBytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  int64_t kib = 0;
+  while (in >> key >> kib) {
+    if (key == "MemTotal:") return kib * 1024;
+    std::string rest;  // the unit, where the line has one
+    std::getline(in, rest);
   }
   return 0;
 }
@@ -29,7 +31,7 @@ int64_t ReadMeminfoKb(const std::string& key) {
 api::ResourceList HostCapacity() {
   api::ResourceList cap;
   cap.emplace("cpu", api::Quantity::FromInt(::sysconf(_SC_NPROCESSORS_ONLN)));
-  cap.emplace("memory", api::Quantity::FromInt(ReadMeminfoKb("MemTotal") * 1024, api::Quantity::Format::kBinarySI));
+  cap.emplace("memory", api::Quantity::FromInt(MemTotalBytes(), api::Quantity::Format::kBinarySI));
   int64_t pid_max = 0;
   std::ifstream pm("/proc/sys/kernel/pid_max");
   if (pm >> pid_max) cap.emplace("pid", api::Quantity::FromInt(pid_max));

@@ -12,10 +12,10 @@
 #include "api/qos.h"
 #include "cgroups/resource_config.h"
 #include "cm/pod_resources.h"
-#include "seccomp/seccomp_profile.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "kuberuntime/labels.h"
+#include "seccomp/seccomp_profile.h"
 #include "kuberuntime/sandbox_config.h"
 
 namespace cubelet::kuberuntime {
