@@ -21,6 +21,16 @@ namespace cubelet::api {
 using StringMap = std::map<std::string, std::string>;
 using ResourceList = std::map<std::string, Quantity>;
 
+// `name`'s quantity in `list` in thousandths, or in whole units rounded up; 0 when absent.
+inline int64_t MilliValueOf(const ResourceList& list, const std::string& name) {
+  auto it = list.find(name);
+  return it == list.end() ? 0 : it->second.MilliValue();
+}
+inline int64_t ValueOf(const ResourceList& list, const std::string& name) {
+  auto it = list.find(name);
+  return it == list.end() ? 0 : it->second.Value();
+}
+
 struct ObjectMeta {
   std::string name;
   std::string generate_name;

@@ -68,8 +68,7 @@ cgroups::ResourceConfig ResourceConfigForPod(const api::Pod& pod, const PodCgrou
   const api::ResourceList limits = PodLimits(pod);
   bool cpu_limits_declared = true, memory_limits_declared = true;
   auto declares = [](const api::Container& c, const char* name) {
-    auto it = c.resources.limits.find(name);
-    return it != c.resources.limits.end() && it->second.MilliValue() != 0;
+    return api::MilliValueOf(c.resources.limits, name) != 0;
   };
   for (const auto* list : {&pod.spec.init_containers, &pod.spec.containers}) {
     for (const auto& c : *list) {
@@ -77,19 +76,11 @@ cgroups::ResourceConfig ResourceConfigForPod(const api::Pod& pod, const PodCgrou
       memory_limits_declared &= declares(c, "memory");
     }
   }
-  auto milli = [](const api::ResourceList& l, const char* n) -> int64_t {
-    auto it = l.find(n);
-    return it == l.end() ? 0 : it->second.MilliValue();
-  };
-  auto value = [](const api::ResourceList& l, const char* n) -> int64_t {
-    auto it = l.find(n);
-    return it == l.end() ? 0 : it->second.Value();
-  };
-  const int64_t shares = cgroups::MilliCpuToShares(milli(requests, "cpu"));
+  const int64_t shares = cgroups::MilliCpuToShares(api::MilliValueOf(requests, "cpu"));
   const int64_t quota = options.enforce_cpu_limits
-                            ? cgroups::MilliCpuToQuota(milli(limits, "cpu"), options.cpu_period_us)
+                            ? cgroups::MilliCpuToQuota(api::MilliValueOf(limits, "cpu"), options.cpu_period_us)
                             : -1;
-  const int64_t memory = value(limits, "memory");
+  const int64_t memory = api::ValueOf(limits, "memory");
 
   cgroups::ResourceConfig config;
   const std::string qos = api::GetPodQos(pod);

@@ -30,8 +30,7 @@ absl::Status QosContainerManager::UpdateCgroups(const std::vector<std::shared_pt
   int64_t burstable_milli_cpu = 0;
   for (const auto& pod : active_pods) {
     if (api::GetPodQos(*pod) != api::kQosBurstable) continue;
-    auto requests = PodRequests(*pod);
-    if (auto it = requests.find("cpu"); it != requests.end()) burstable_milli_cpu += it->second.MilliValue();
+    burstable_milli_cpu += api::MilliValueOf(PodRequests(*pod), "cpu");
   }
   std::lock_guard<std::mutex> lock(mu_);
   RETURN_IF_ERROR(cgroups_->Update(QosCgroup(layout_, api::kQosBurstable),

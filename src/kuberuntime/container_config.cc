@@ -219,10 +219,7 @@ int64_t OomScoreAdjust(const api::Pod& pod, const api::Container& container, int
   const std::string qos = api::GetPodQos(pod);
   if (qos == api::kQosGuaranteed) return -997;
   if (qos == api::kQosBestEffort) return 1000;
-  int64_t request = 0;
-  if (auto it = container.resources.requests.find("memory"); it != container.resources.requests.end()) {
-    request = it->second.Value();
-  }
+  const int64_t request = api::ValueOf(container.resources.requests, "memory");
   if (memory_capacity <= 0) return 999;
   int64_t adj = 1000 - (1000 * request) / memory_capacity;
   if (adj < 3) return 3;
@@ -233,21 +230,15 @@ int64_t OomScoreAdjust(const api::Pod& pod, const api::Container& container, int
 cri::LinuxContainerResources ContainerResources(const api::Pod& pod, const api::Container& c,
                                                 const RuntimeOptions& options) {
   cri::LinuxContainerResources r;
-  auto milli = [](const api::ResourceList& l, const char* n) -> int64_t {
-    auto it = l.find(n);
-    return it == l.end() ? 0 : it->second.MilliValue();
-  };
-  const int64_t cpu_request = milli(c.resources.requests, "cpu");
-  const int64_t cpu_limit = milli(c.resources.limits, "cpu");
+  const int64_t cpu_request = api::MilliValueOf(c.resources.requests, "cpu");
+  const int64_t cpu_limit = api::MilliValueOf(c.resources.limits, "cpu");
   r.cpu_shares = cgroups::MilliCpuToShares(cpu_request != 0 ? cpu_request : cpu_limit);
   if (options.cpu_cfs_quota) {
     const int64_t period = absl::ToInt64Microseconds(options.cpu_cfs_quota_period);
     r.cpu_period = period;
     r.cpu_quota = cgroups::MilliCpuToQuota(cpu_limit, period);
   }
-  if (auto it = c.resources.limits.find("memory"); it != c.resources.limits.end()) {
-    r.memory_limit_in_bytes = it->second.Value();
-  }
+  r.memory_limit_in_bytes = api::ValueOf(c.resources.limits, "memory");
   r.oom_score_adj = OomScoreAdjust(pod, c, options.memory_capacity_bytes);
   // Every host page size gets a limit, 0 unless the container asks for that size, so a
   // container cannot use huge pages it did not request.
