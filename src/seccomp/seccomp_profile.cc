@@ -2,6 +2,7 @@
 
 #include <seccomp.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <memory>
@@ -221,12 +222,15 @@ absl::Status ValidateSeccompProfile(std::string_view json) {
 absl::Status ValidateSeccompProfileFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) return absl::NotFoundError(StrCat(path, ": cannot read the seccomp profile: ", std::strerror(errno)));
-  std::string text(kMaxProfileBytes + 1, '\0');
-  f.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(f.gcount()));
-  if (text.size() > kMaxProfileBytes) {
+  f.seekg(0, std::ios::end);
+  const std::streamoff size = f.tellg();
+  if (size > static_cast<std::streamoff>(kMaxProfileBytes)) {
     return absl::InvalidArgumentError(StrCat(path, ": the seccomp profile is larger than 1 MiB"));
   }
+  f.seekg(0);
+  std::string text(static_cast<size_t>(std::max<std::streamoff>(size, 0)), '\0');
+  f.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(f.gcount()));
   return Annotate(ValidateSeccompProfile(text), path);
 }
 

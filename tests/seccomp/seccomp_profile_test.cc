@@ -86,6 +86,9 @@ TEST(SeccompProfileTest, FileErrorsStartWithThePath) {
   s = ValidateSeccompProfileFile(dir + "/missing.json");
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
   EXPECT_NE(s.message().find(dir + "/missing.json: cannot read the seccomp profile"), std::string::npos) << s;
+  std::ofstream(dir + "/huge.json") << std::string((1 << 20) + 1, ' ');
+  EXPECT_EQ(ValidateSeccompProfileFile(dir + "/huge.json").message(),
+            dir + "/huge.json: the seccomp profile is larger than 1 MiB");
   std::ofstream(dir + "/good.json") << kDenyMkdir;
   EXPECT_TRUE(ValidateSeccompProfileFile(dir + "/good.json").ok());
   std::filesystem::remove_all(dir);
