@@ -279,7 +279,9 @@ TEST_F(RemoteRuntimeTest, AsyncExecSyncStillRunningIsCancelledWhenTheClientGoes)
     std::promise<void>& p;
     ~Release() { p.set_value(); }
   } release_at_end{release};
-  fake_->SetExecBehavior([&](const std::string&, const std::vector<std::string>&) {
+  // `released` by value: its shared state must outlive this test's locals, which go while the
+  // fake's handler may still be waking up.
+  fake_->SetExecBehavior([&entered, released](const std::string&, const std::vector<std::string>&) {
     entered.set_value();
     released.wait();  // a command that runs until the test lets it end
     return ExecSyncResult{"", "", 0};
