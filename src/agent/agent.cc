@@ -245,12 +245,14 @@ absl::Status Agent::Run(std::stop_token stop) {
     if (now < next_housekeeping || !pod_manager.SourcesReady()) continue;
     next_housekeeping = now + absl::Seconds(2);
     // Housekeeping: runtime pods no source knows are stopped (after a restart, or a removal
-    // the agent did not see), then collected.
-    auto runtime_pods = runtime.ListPodStatuses();
-    if (!runtime_pods.ok()) continue;
+    // the agent did not see), then collected. The PLEG's last relist (at most a period old) is
+    // the runtime's view: listing again would double the list calls the runtime serves.
+    auto relist = pleg.LastRelist();
+    if (relist == nullptr) continue;
+    const auto runtime_pods = kuberuntime::GroupPodStatuses(relist->sandboxes, relist->containers);
     std::set<std::string> desired, running_in_runtime;
     for (const auto& p : pod_manager.List()) desired.insert(p->metadata.uid);
-    for (const auto& rp : *runtime_pods) {
+    for (const auto& rp : runtime_pods) {
       bool running = false;
       for (const auto& c : rp.containers) running |= c.status.state != cri::ContainerState::kExited;
       for (const auto& s : rp.sandboxes) running |= s.state == cri::PodSandboxState::kReady;

@@ -90,6 +90,11 @@ absl::StatusOr<RuntimePodStatus> KubeRuntimeManager::GetPodStatus(const std::str
 absl::StatusOr<std::vector<RuntimePodStatus>> KubeRuntimeManager::ListPodStatuses() {
   ASSIGN_OR_RETURN(auto sandboxes, runtime_->ListPodSandbox({}));
   ASSIGN_OR_RETURN(auto containers, runtime_->ListContainers({}));
+  return GroupPodStatuses(sandboxes, containers);
+}
+
+std::vector<RuntimePodStatus> GroupPodStatuses(const std::vector<cri::PodSandbox>& sandboxes,
+                                               const std::vector<cri::Container>& containers) {
   std::map<std::string, RuntimePodStatus> pods;
   for (const auto& sb : sandboxes) {
     auto uid = sb.labels.find(kPodUidLabel);

@@ -100,6 +100,11 @@ class KubeRuntimeManager {
   std::function<absl::Status(const api::Pod&)> pod_cgroup_updater_;
 };
 
+// The runtime's pods from list results (what ListPodStatuses lists; housekeeping passes the
+// PLEG's last relist), newest sandbox and container first; entries without our labels are left out.
+std::vector<RuntimePodStatus> GroupPodStatuses(const std::vector<cri::PodSandbox>& sandboxes,
+                                               const std::vector<cri::Container>& containers);
+
 // upstream's minimumGracePeriodInSeconds.
 inline constexpr int64_t kMinimumGracePeriodSeconds = 2;
 

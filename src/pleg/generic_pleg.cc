@@ -57,10 +57,20 @@ void GenericPleg::Relist() {
   }
   last_ = std::move(now);
   last_relist_unix_ns_ = absl::ToUnixNanos(clock_->Now());
+  {
+    auto snapshot = std::make_shared<RelistSnapshot>(RelistSnapshot{*std::move(sandboxes), *std::move(containers)});
+    std::lock_guard<std::mutex> l(snapshot_mu_);
+    snapshot_ = std::move(snapshot);
+  }
   for (const auto& e : events) {
     logger_.VInfo(4, "GenericPLEG: event", {{"podUID", e.pod_uid}, {"event", ToString(e.type)}, {"data", e.data}});
     on_event_(e);
   }
+}
+
+std::shared_ptr<const RelistSnapshot> GenericPleg::LastRelist() const {
+  std::lock_guard<std::mutex> l(snapshot_mu_);
+  return snapshot_;
 }
 
 void GenericPleg::Run(std::stop_token stop) {

@@ -6,8 +6,11 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "common/clock.h"
@@ -26,6 +29,12 @@ struct PodLifecycleEvent {
 
 const char* ToString(PodLifecycleEventType type);
 
+// What one relist saw, shared with readers that need the runtime's pods without listing again.
+struct RelistSnapshot {
+  std::vector<cri::PodSandbox> sandboxes;
+  std::vector<cri::Container> containers;
+};
+
 class GenericPleg {
  public:
   using EventFn = std::function<void(const PodLifecycleEvent&)>;
@@ -38,6 +47,8 @@ class GenericPleg {
   void Run(std::stop_token stop);
   // upstream's Healthy: false before the first successful relist or after 3 min without one.
   bool Healthy() const;
+  // The last successful relist (null before the first); at most one period old. Thread-safe.
+  std::shared_ptr<const RelistSnapshot> LastRelist() const;
 
  private:
   struct Record {
@@ -51,6 +62,8 @@ class GenericPleg {
   EventFn on_event_;
   std::map<std::string, Record> last_;  // by container or sandbox ID; owned by the relist thread
   std::atomic<int64_t> last_relist_unix_ns_{0};
+  mutable std::mutex snapshot_mu_;
+  std::shared_ptr<const RelistSnapshot> snapshot_;  // guarded by snapshot_mu_
 };
 
 }  // namespace cubelet::pleg
