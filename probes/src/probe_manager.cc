@@ -50,13 +50,13 @@ const char* LowerName(ProbeType t) {
 }  // namespace
 
 ProbeManager::ProbeManager(cri::RuntimeService* runtime, Clock* clock, Logger logger, StatusFn status,
-                           ChangeFn on_change, int threads)
+                           ChangeFn on_change, int max_threads)
     : runtime_(runtime),
       clock_(clock),
       logger_(std::move(logger)),
       status_(std::move(status)),
       on_change_(std::move(on_change)),
-      threads_(threads) {}
+      max_threads_(max_threads) {}
 
 ProbeManager::~ProbeManager() {
   for (auto& t : pool_) t.request_stop();
@@ -356,21 +356,25 @@ void ProbeManager::RunDue() {
   idle_cv_.wait(l, [this] { return in_flight_ == 0; });
 }
 
+void ProbeManager::PoolLoop(std::stop_token st) {
+  while (true) {
+    std::pair<absl::Time, std::shared_ptr<Worker>> job;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      ++idle_threads_;
+      pool_cv_.wait(l, st, [this] { return !ready_.empty(); });
+      --idle_threads_;
+      if (st.stop_requested()) return;
+      job = std::move(ready_.front());
+      ready_.pop_front();
+    }
+    if (!job.second->stopped) Execute(job.second, job.first);
+  }
+}
+
 void ProbeManager::Run(std::stop_token stop) {
-  for (int i = 0; i < threads_; ++i) {
-    pool_.emplace_back([this](std::stop_token st) {
-      while (true) {
-        std::pair<absl::Time, std::shared_ptr<Worker>> job;
-        {
-          std::unique_lock<std::mutex> l(mu_);
-          pool_cv_.wait(l, st, [this] { return !ready_.empty(); });
-          if (st.stop_requested()) return;
-          job = std::move(ready_.front());
-          ready_.pop_front();
-        }
-        if (!job.second->stopped) Execute(job.second, job.first);
-      }
-    });
+  for (int i = 0; i < std::min(kInitialThreads, max_threads_); ++i) {
+    pool_.emplace_back([this](std::stop_token st) { PoolLoop(st); });
   }
   std::unique_lock<std::mutex> l(mu_);
   while (!stop.stop_requested()) {
@@ -379,6 +383,13 @@ void ProbeManager::Run(std::stop_token stop) {
       ready_.push_back(*timers_.begin());
       timers_.erase(timers_.begin());
       pool_cv_.notify_one();
+    }
+    // Every thread busy (network probes waiting on slow servers, typically): the pool grows,
+    // up to its bound, rather than let due probes queue behind them.
+    for (size_t waiting = ready_.size(); waiting > static_cast<size_t>(idle_threads_) &&
+                                         pool_.size() < static_cast<size_t>(max_threads_);
+         --waiting) {
+      pool_.emplace_back([this](std::stop_token st) { PoolLoop(st); });
     }
     const absl::Duration wait = timers_.empty() ? absl::Seconds(1)
                                                 : std::min(timers_.begin()->first - now, absl::Seconds(1));

@@ -2,10 +2,17 @@
 // the test controls.
 #include "probes/probe_manager.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <map>
 #include <mutex>
-
 #include <regex>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -167,6 +174,55 @@ TEST_F(ProbeManagerTest, ASlowProbeSkipsMissedTicksAndRunsOnTheNextOne) {
   EXPECT_EQ(within[1].str(), all[1].str()) << metrics;
   const double expected_runs = absl::ToDoubleSeconds(clock_.Now() - start) / 2;
   EXPECT_NEAR(execs_, expected_runs, 1.5);
+}
+
+TEST_F(ProbeManagerTest, NetworkProbesWaitingOnASlowServerGrowThePool) {
+  // A server that accepts connections and never answers: each HTTP probe holds a pool thread
+  // for its whole timeout.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(listener, 128), 0);
+  socklen_t len = sizeof(addr);
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::atomic<int> accepted{0};
+  std::atomic<bool> done{false};
+  std::vector<int> conns;
+  std::thread acceptor([&] {
+    while (!done) {
+      pollfd p{listener, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      const int c = ::accept(listener, nullptr, nullptr);
+      if (c < 0) continue;
+      conns.push_back(c);
+      ++accepted;
+    }
+  });
+
+  const std::string id = RunningContainerId();
+  SetRunning(id);
+  constexpr int kPods = 24;  // more than the 16 threads the pool starts with
+  for (int i = 0; i < kPods; ++i) {
+    auto pod = PodWith("");
+    pod->metadata.uid = "uid-" + std::to_string(i);
+    api::Probe p;
+    p.handler.http_get = api::HttpGetAction{.path = "/", .port = {.int_value = ntohs(addr.sin_port)}};
+    p.period_seconds = 60;
+    p.timeout_seconds = 30;
+    pod->spec.containers[0].readiness_probe = p;
+    manager_->AddPod(pod);
+  }
+  clock_.Advance(absl::Seconds(61));  // every probe is due
+  auto runner = std::make_unique<std::jthread>([this](std::stop_token st) { manager_->Run(st); });
+  for (int i = 0; i < 400 && accepted < kPods; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(accepted, kPods) << "every due probe got a thread while the others waited on the server";
+  done = true;
+  acceptor.join();
+  for (int c : conns) ::close(c);  // the probes see the connection close and finish
+  ::close(listener);
+  runner.reset();
 }
 
 TEST_F(ProbeManagerTest, ReadinessIsFalseUntilTheFirstSuccessAndFollowsTheProbe) {

@@ -39,10 +39,11 @@ class ProbeManager {
   // Called (outside any lock) when a container's result changes.
   using ChangeFn = std::function<void(const std::string& pod_uid, ProbeType type, ProbeResult result)>;
 
-  // `threads` bounds how many network probes (HTTP, TCP, gRPC) run at once; exec probes run
-  // asynchronously on the runtime's gRPC channel and hold no thread while they wait.
+  // Network probes (HTTP, TCP, gRPC) hold a pool thread while they wait on the server; the pool
+  // starts with 16 threads and grows while due probes find none idle, up to `max_threads`.
+  // Exec probes run asynchronously on the runtime's gRPC channel and hold no thread.
   ProbeManager(cri::RuntimeService* runtime, Clock* clock, Logger logger, StatusFn status, ChangeFn on_change,
-               int threads = 16);
+               int max_threads = 64);
   ~ProbeManager();
 
   // Adds workers for the probes the pod's containers define (idempotent).
@@ -112,7 +113,11 @@ class ProbeManager {
   std::condition_variable_any pool_cv_;
   std::condition_variable idle_cv_;
   int in_flight_ = 0;  // asynchronous exec probes on the wire; guarded by mu_
-  int threads_;
+  void PoolLoop(std::stop_token st);
+
+  static constexpr int kInitialThreads = 16;
+  int max_threads_;
+  int idle_threads_ = 0;  // pool threads waiting for a job; guarded by mu_
 };
 
 }  // namespace cubelet::probes
