@@ -31,18 +31,20 @@ absl::Status ContainerManager::Start() {
   return absl::OkStatus();
 }
 
-absl::Status ContainerManager::EnsurePodCgroup(const api::Pod& pod) {
-  if (pods_.Exists(pod)) return absl::OkStatus();
+void ContainerManager::UpdateQosCgroups() {
+  // A stale QoS weight is not worth failing a pod for; the next pod change retries.
   if (absl::Status s = qos_.UpdateCgroups(active_pods_()); !s.ok()) {
     logger_.Warning("Failed to update QoS cgroups", {{"err", s}});
   }
-  return pods_.EnsureExists(pod);
+}
+
+absl::Status ContainerManager::EnsurePodCgroup(const api::Pod& pod) {
+  if (pods_.Exists(pod)) return absl::OkStatus();
+  return ResizePodCgroup(pod);
 }
 
 absl::Status ContainerManager::ResizePodCgroup(const api::Pod& pod) {
-  if (absl::Status s = qos_.UpdateCgroups(active_pods_()); !s.ok()) {
-    logger_.Warning("Failed to update QoS cgroups", {{"err", s}});
-  }
+  UpdateQosCgroups();
   return pods_.EnsureExists(pod);
 }
 
@@ -50,9 +52,7 @@ absl::Status ContainerManager::RemovePodCgroup(const api::Pod& pod) {
   auto name = PodCgroup(options_.layout, pod);
   if (!name) return absl::OkStatus();
   RETURN_IF_ERROR(pods_.Destroy(*name));
-  if (absl::Status s = qos_.UpdateCgroups(active_pods_()); !s.ok()) {
-    logger_.Warning("Failed to update QoS cgroups", {{"err", s}});
-  }
+  UpdateQosCgroups();
   return absl::OkStatus();
 }
 

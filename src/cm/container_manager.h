@@ -50,6 +50,9 @@ class ContainerManager {
   const cgroups::CgroupManager& cgroups() const { return *cgroups_; }
 
  private:
+  // The burstable cgroup's weight from the active pods; a failure is logged.
+  void UpdateQosCgroups();
+
   std::unique_ptr<cgroups::CgroupManager> cgroups_;
   ContainerManagerOptions options_;
   ActivePodsFunc active_pods_;
