@@ -1,0 +1,2 @@
+cubelet_test(selectors_test selectors/label_selector_test.cc selectors/label_selector_object_test.cc
+  selectors/field_selector_test.cc LIBS cubelet_selectors)
