@@ -30,6 +30,9 @@ class TablePrinter {
   virtual const std::vector<Column>& Columns() const = 0;
   // One cell per column: strings, integers, or null. `now` computes ages ("5m", "2d3h").
   virtual std::vector<json::Value> Cells(const json::Value& object, absl::Time now) const = 0;
+  // The row's metav1.TableRowCondition objects ({"type":"Completed","status":"True",...} for a
+  // pod that has finished); empty for most kinds.
+  virtual std::vector<json::Value> Conditions(const json::Value&) const { return {}; }
 };
 
 // The printer for a resource ("" group = core; resource is the plural, "pods"); the NAME/AGE
