@@ -1,7 +1,9 @@
 # .deb (and .rpm where rpmbuild exists) packages: `make package`.
-install(FILES ${CMAKE_CURRENT_LIST_DIR}/cubelet.service DESTINATION lib/systemd/system)
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/cubelet.service ${CMAKE_CURRENT_LIST_DIR}/cubelet-server.service
+        DESTINATION lib/systemd/system)
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/config.yaml DESTINATION /etc/cubelet)
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/default.env DESTINATION /etc/default RENAME cubelet)
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/default-server.env DESTINATION /etc/default RENAME cubelet-server)
 install(DIRECTORY DESTINATION /etc/kubernetes/manifests)
 
 set(CPACK_PACKAGE_NAME cubelet)
@@ -20,5 +22,6 @@ set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${CMAKE_CURRENT_LIST_DIR}/conffiles")
 set(CPACK_RPM_PACKAGE_REQUIRES "containerd, runc")
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION /lib/systemd /lib/systemd/system /etc/default /etc/kubernetes)
-set(CPACK_RPM_USER_FILELIST "%config(noreplace) /etc/cubelet/config.yaml" "%config(noreplace) /etc/default/cubelet")
+set(CPACK_RPM_USER_FILELIST "%config(noreplace) /etc/cubelet/config.yaml" "%config(noreplace) /etc/default/cubelet"
+    "%config(noreplace) /etc/default/cubelet-server")
 include(CPack)

@@ -1,103 +1,86 @@
-// cubelet-server: the bundled API server and scheduler. This first version serves the
-// discovery basics every client asks first (/version, /healthz, /livez, /readyz); the API
-// resources, the store and the scheduler arrive with their own roadmap issue.
+// cubelet-server: the bundled Kubernetes API server of cubelet. main only reads the command
+// line, sets up logging and signals, and runs the ApiServer composition root.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <iostream>
 #include <string>
-#include <thread>
+#include <vector>
 
-#include <httplib.h>
-
-#include "common/strings.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "apiserver/api_server.h"
+#include "apiserver/server_options.h"
 #include "common/clock.h"
 #include "common/logger.h"
+#include "pki/pki.h"
 #include "version.h"
 
 namespace {
 
-constexpr char kUsage[] =
-    "cubelet-server is the bundled Kubernetes API server and scheduler of cubelet.\n\n"
-    "Usage:\n  cubelet-server [flags]\n\nFlags:\n"
-    "      --bind-address string   The IP address to serve on. (default \"127.0.0.1\")\n"
-    "      --port int              The port to serve plain HTTP on. (default 8080)\n"
-    "      --v int                 Number for the log level verbosity.\n"
-    "      --version               Print version information and quit.\n"
-    "  -h, --help                  Show this help and quit.\n";
-
-std::string VersionJson() {
-  // GET /version as kube-apiserver answers it (version.Info).
-  std::string git = cubelet::kKubernetesVersion;
-  std::vector<std::string> parts = absl::StrSplit(git.substr(1), '.');
-  return cubelet::StrCat("{\n  \"major\": \"", parts.at(0), "\",\n  \"minor\": \"", parts.at(1),
-                      "\",\n  \"gitVersion\": \"", git, "\",\n  \"gitCommit\": \"cubelet-",
-                      cubelet::kCubeletVersion,
-                      "\",\n  \"gitTreeState\": \"clean\",\n  \"buildDate\": \"1970-01-01T00:00:00Z\",\n"
-                      "  \"goVersion\": \"none\",\n  \"compiler\": \"gcc\",\n  \"platform\": \"linux/amd64\"\n}");
+// Thousands of watches are thousands of sockets: take the hard limit on open files.
+void RaiseOpenFileLimit(const cubelet::Logger& logger) {
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) logger.Warning("Cannot raise the open file limit");
+  }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string bind_address = "127.0.0.1";
-  int port = 8080;
-  int verbosity = 0;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    if (auto eq = arg.find('='); eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    } else if (arg != "--version" && arg != "--help" && arg != "-h" && i + 1 < argc) {
-      value = argv[++i];
-    }
-    if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
-      return 0;
-    } else if (arg == "--version") {
-      std::cout << "Kubernetes " << cubelet::kKubernetesVersion << " (cubelet-server " << cubelet::kCubeletVersion << ")\n";
-      return 0;
-    } else if (arg == "--bind-address") {
-      bind_address = value;
-    } else if ((arg == "--port" && absl::SimpleAtoi(value, &port) && port > 0 && port < 65536) ||
-               ((arg == "--v" || arg == "-v") && absl::SimpleAtoi(value, &verbosity))) {
-    } else if (arg == "--port" || arg == "--v" || arg == "-v") {
-      std::cerr << "Error: invalid argument \"" << value << "\" for \"" << arg << "\" flag\n";
-      return 1;
-    } else {
-      std::cerr << "Error: unknown flag: " << arg << "\nRun 'cubelet-server --help' for usage.\n";
-      return 1;
-    }
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto command_line = cubelet::apiserver::ParseCommandLine(args);
+  if (!command_line.ok()) {
+    std::cerr << "Error: " << command_line.status().message() << "\nRun 'cubelet-server --help' for usage.\n";
+    return 1;
   }
+  const cubelet::apiserver::ServerOptions& options = command_line->server;
+  if (options.show_help) {
+    std::cout << (command_line->kubeconfig ? cubelet::apiserver::KubeconfigUsage() : cubelet::apiserver::Usage());
+    return 0;
+  }
+  if (options.show_version) {
+    std::cout << "Kubernetes " << cubelet::kKubernetesVersion << " (cubelet-server " << cubelet::kCubeletVersion << ")\n";
+    return 0;
+  }
+  if (command_line->kubeconfig) {
+    const auto& k = command_line->kubeconfig_command;
+    absl::Status written = cubelet::pki::WriteNodeKubeconfig(k.data_dir, k.node, k.server, k.out);
+    if (!written.ok()) {
+      std::cerr << "Error: " << written.message() << "\n";
+      return 1;
+    }
+    return 0;
+  }
+
+  // Debian's Abseil checks lock order on every absl::Mutex acquisition, a cost that shows in
+  // watch fan-out; the project's lock order is reviewed, not checked at run time.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
 
   cubelet::RealClock clock;
-  cubelet::Logger logger(std::make_shared<cubelet::StderrLogSink>(), verbosity, &clock);
-  httplib::Server server;
-  server.Get("/version", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(VersionJson(), "application/json");
-  });
-  for (const char* path : {"/healthz", "/livez", "/readyz"}) {
-    server.Get(path, [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
-  }
-  if (!server.bind_to_port(bind_address, port)) {
-    logger.Error("Cannot listen", {{"address", bind_address}, {"port", port}});
+  cubelet::Logger logger(std::make_shared<cubelet::StderrLogSink>(), options.verbosity, &clock);
+  RaiseOpenFileLimit(logger);
+  logger.Info("Starting cubelet-server", {{"version", cubelet::kKubernetesVersion}, {"dataDir", options.data_dir}});
+  auto server = cubelet::apiserver::ApiServer::Create(options, &clock, logger);
+  if (!server.ok()) {
+    logger.Error("Cannot start cubelet-server", {{"err", server.status()}});
     return 1;
   }
-  logger.Info("Serving", {{"address", bind_address}, {"port", port}});
-  std::thread listener([&server] { server.listen_after_bind(); });
+  if (absl::Status started = (*server)->Start(); !started.ok()) {
+    logger.Error("Cannot start cubelet-server", {{"err", started}});
+    return 1;
+  }
   int sig = 0;
   sigwait(&signals, &sig);
   logger.Info("Received signal, shutting down", {{"signal", strsignal(sig)}});
-  server.stop();
-  listener.join();
+  (*server)->Stop();
   return 0;
 }

@@ -1,0 +1,75 @@
+#include "apiserver/body.h"
+
+#include "absl/strings/str_join.h"
+#include "api/json_codec.h"
+#include "apierrors/apierrors.h"
+#include "common/strings.h"
+#include "json/parse.h"
+#include "schema/decode.h"
+
+namespace cubelet::apiserver {
+
+absl::StatusOr<FieldValidation> FieldValidationOf(const httpserver::Request& request) {
+  auto v = request.Query("fieldValidation");
+  if (!v || *v == "Warn" || v->empty()) return FieldValidation::kWarn;
+  if (*v == "Strict") return FieldValidation::kStrict;
+  if (*v == "Ignore") return FieldValidation::kIgnore;
+  return apierrors::BadRequest(StrCat("fieldValidation: Unsupported value: \"", *v,
+                                      "\": supported values: \"Ignore\", \"Strict\", \"Warn\""));
+}
+
+absl::StatusOr<ParsedBody> ParseBody(const std::string& text, BodyFormat format) {
+  ParsedBody out;
+  std::string json_text;
+  if (format == BodyFormat::kYaml) {
+    auto converted = api::YamlToJson(text);
+    if (!converted.ok()) return apierrors::BadRequest(StrCat("error converting YAML to JSON: ", converted.status().message()));
+    json_text = std::move(*converted);
+  }
+  json::ParseOptions options;
+  options.duplicate_fields = &out.duplicate_fields;
+  auto parsed = json::Parse(format == BodyFormat::kYaml ? json_text : text, options);
+  if (!parsed.ok()) {
+    return apierrors::BadRequest(StrCat("the body of the request could not be decoded: ", parsed.status().message()));
+  }
+  out.value = std::move(*parsed);
+  return out;
+}
+
+absl::Status DecodeObject(const schema::Schema& schema, const std::string& schema_type, const std::string& group_version,
+                          const std::string& kind, ParsedBody* body, FieldValidation validation,
+                          std::vector<std::string>* warnings) {
+  json::Value& object = body->value;
+  if (!object.is_object()) {
+    return apierrors::BadRequest(StrCat("the body of the request must be a JSON object, not ", json::TypeName(object.type())));
+  }
+  std::string api_version = object.GetString({"apiVersion"});
+  std::string body_kind = object.GetString({"kind"});
+  if (!api_version.empty() && api_version != group_version) {
+    return apierrors::BadRequest(StrCat("the API version in the data (", api_version,
+                                        ") does not match the expected API version (", group_version, ")"));
+  }
+  if (!body_kind.empty() && body_kind != kind) {
+    return apierrors::BadRequest(StrCat("the object provided is unrecognized (must be of type ", kind, "): kind \"",
+                                        body_kind, "\" in the body"));
+  }
+  object.Set("apiVersion", group_version);
+  object.Set("kind", kind);
+  schema::DecodeReport report = schema::Decode(schema, schema_type, &object);
+  if (!report.type_errors.empty()) {
+    std::string version = group_version.substr(group_version.find('/') == std::string::npos ? 0 : group_version.find('/') + 1);
+    return apierrors::BadRequest(StrCat(kind, " in version \"", version, "\" cannot be handled as a ", kind, ": ",
+                                        report.type_errors.front()));
+  }
+  std::vector<std::string> problems;
+  for (const std::string& f : report.unknown_fields) problems.push_back(StrCat("unknown field \"", f, "\""));
+  for (const std::string& f : body->duplicate_fields) problems.push_back(StrCat("duplicate field \"", f, "\""));
+  if (problems.empty() || validation == FieldValidation::kIgnore) return absl::OkStatus();
+  if (validation == FieldValidation::kStrict) {
+    return apierrors::BadRequest(StrCat("strict decoding error: ", absl::StrJoin(problems, ", ")));
+  }
+  if (warnings != nullptr) warnings->insert(warnings->end(), problems.begin(), problems.end());
+  return absl::OkStatus();
+}
+
+}  // namespace cubelet::apiserver

@@ -1,0 +1,42 @@
+// Owns: turning a write's body into an object the registry accepts (upstream's serializer plus
+// strict field validation): JSON or YAML parsing with bounded depth, apiVersion/kind checks
+// against the endpoint, the schema check of types (always a 400) and of unknown or duplicate
+// fields per fieldValidation (Strict: 400 "strict decoding error: ..."; Warn: Warning headers;
+// Ignore: dropped).
+// Does not own: semantic validation (registry/ strategies), patch application (patch_handler).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "apiserver/negotiation.h"
+#include "httpserver/http_server.h"
+#include "json/value.h"
+#include "registry/resource.h"
+#include "schema/schema.h"
+
+namespace cubelet::apiserver {
+
+enum class FieldValidation { kIgnore, kWarn, kStrict };
+
+// The fieldValidation query parameter (default Warn, as upstream since 1.27).
+absl::StatusOr<FieldValidation> FieldValidationOf(const httpserver::Request& request);
+
+struct ParsedBody {
+  json::Value value;
+  std::vector<std::string> duplicate_fields;
+};
+
+// Parses text as JSON, or as YAML (any YAML is turned into JSON first), with a 400 BadRequest
+// naming what is wrong.
+absl::StatusOr<ParsedBody> ParseBody(const std::string& text, BodyFormat format);
+
+// Checks `object` as an object of `resource` (`kind`/`group_version` are what its body must say,
+// empty meaning the resource's own): apiVersion and kind, schema types and unknown/duplicate
+// fields. Unknown fields are removed; warnings for Warn mode are appended to `warnings`.
+absl::Status DecodeObject(const schema::Schema& schema, const std::string& schema_type, const std::string& group_version,
+                          const std::string& kind, ParsedBody* body, FieldValidation validation,
+                          std::vector<std::string>* warnings);
+
+}  // namespace cubelet::apiserver

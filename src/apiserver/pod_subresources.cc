@@ -1,0 +1,238 @@
+#include "apiserver/pod_subresources.h"
+
+#include "apierrors/apierrors.h"
+#include "apiserver/body.h"
+#include "apiserver/query.h"
+#include "apiserver/responses.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
+#include "registry/object_meta.h"
+
+namespace cubelet::apiserver {
+namespace {
+
+std::vector<std::string> ContainerNames(const json::Value& pod) {
+  std::vector<std::string> names;
+  for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
+    const json::Value* items = pod.FindPath({"spec", list});
+    if (items == nullptr || !items->is_array()) continue;
+    for (const json::Value& c : items->AsArray()) names.push_back(c.GetString({"name"}));
+  }
+  return names;
+}
+
+// Sets (or adds) the PodScheduled condition to True.
+void SetScheduled(json::Value* pod, absl::Time now) {
+  json::Value& conditions = pod->Ensure({"status", "conditions"});
+  if (!conditions.is_array()) conditions = json::Value::EmptyArray();
+  json::Value condition = json::Value::EmptyObject();
+  condition.Set("type", "PodScheduled");
+  condition.Set("status", "True");
+  condition.Set("lastProbeTime", nullptr);
+  condition.Set("lastTransitionTime", registry::FormatMetaTime(now));
+  for (json::Value& c : conditions.AsArray()) {
+    if (c.GetString({"type"}) == "PodScheduled") {
+      c = std::move(condition);
+      return;
+    }
+  }
+  conditions.Append(std::move(condition));
+}
+
+}  // namespace
+
+PodSubresources::PodSubresources(const ResourceHandler* pods, registry::ResourceStore* nodes,
+                                 KubeletClient* kubelets, const schema::Schema* schema, const Clock* clock)
+    : pods_(pods), nodes_(nodes), kubelets_(kubelets), schema_(schema), clock_(clock) {}
+
+void PodSubresources::Binding(const Call& call) const {
+  auto body = ParseBody(call.request.body, BodyFormat::kJson);
+  if (!body.ok()) return call.responder->Send(ErrorResponse(body.status()));
+  absl::Status decoded = DecodeObject(*schema_, "io.k8s.api.core.v1.Binding", "v1", "Binding", &*body,
+                                      FieldValidation::kWarn, nullptr);
+  if (!decoded.ok()) return call.responder->Send(ErrorResponse(decoded));
+  const json::Value& binding = body->value;
+  const std::string pod = call.info.name;
+  std::string body_name = binding.GetString({"metadata", "name"});
+  if (!body_name.empty() && body_name != pod) {
+    return call.responder->Send(ErrorResponse(apierrors::BadRequest("name in URL does not match name in Binding object")));
+  }
+  std::string target = binding.GetString({"target", "name"});
+  std::string kind = binding.GetString({"target", "kind"});
+  if (target.empty() || (!kind.empty() && kind != "Node")) {
+    return call.responder->Send(ErrorResponse(apierrors::Invalid(
+        "", "Binding", pod, {target.empty() ? apierrors::RequiredCause("target.name")
+                                            : apierrors::NotSupportedCause("target.kind", json::Value(kind), {"Node"})})));
+  }
+  registry::Admission admission = pods_->AdmissionFor(call, admission::Operation::kCreate, "binding");
+  if (admission.validate) {
+    if (absl::Status s = admission.validate(binding, nullptr); !s.ok()) return call.responder->Send(ErrorResponse(s));
+  }
+  const std::string uid = binding.GetString({"metadata", "uid"});
+  const std::string rv = binding.GetString({"metadata", "resourceVersion"});
+  const apierrors::GroupResource pods{"", "pods"};
+  auto bound = pods_->resource().store->StorageUpdate(
+      call.info.namespace_, pod, [&](const json::Value& current) -> absl::StatusOr<json::Value> {
+        if (!uid.empty() && current.GetString({"metadata", "uid"}) != uid) {
+          return apierrors::Conflict(pods, pod, StrCat("Precondition failed: UID in precondition: ", uid,
+                                                       ", UID in object meta: ", current.GetString({"metadata", "uid"})));
+        }
+        if (!rv.empty() && current.GetString({"metadata", "resourceVersion"}) != rv) {
+          return apierrors::StaleConflict(pods, pod);
+        }
+        if (current.FindPath({"metadata", "deletionTimestamp"}) != nullptr) {
+          return apierrors::Conflict(pods, pod, StrCat("pod ", pod, " is being deleted, cannot be assigned to a host"));
+        }
+        std::string node = current.GetString({"spec", "nodeName"});
+        if (!node.empty()) {
+          return apierrors::Conflict(pods, pod, StrCat("pod ", pod, " is already assigned to node \"", node, "\""));
+        }
+        const json::Value* gates = current.FindPath({"spec", "schedulingGates"});
+        if (gates != nullptr && gates->is_array() && !gates->AsArray().empty()) {
+          return apierrors::Conflict(pods, pod, StrCat("pod ", pod, " has non-empty .spec.schedulingGates"));
+        }
+        json::Value next = current;
+        next.Ensure({"spec"}).Set("nodeName", target);
+        if (const json::Value* annotations = binding.FindPath({"metadata", "annotations"});
+            annotations != nullptr && annotations->is_object()) {
+          json::Value& mine = next.Ensure({"metadata", "annotations"});
+          for (const auto& [k, v] : annotations->AsObject()) mine.Set(k, v);
+        }
+        SetScheduled(&next, clock_->Now());
+        return next;
+      });
+  if (!bound.ok()) return call.responder->Send(ErrorResponse(bound.status()));
+  call.responder->Send(SuccessStatus(201));
+}
+
+void PodSubresources::Eviction(const Call& call) const {
+  auto body = ParseBody(call.request.body, BodyFormat::kJson);
+  if (!body.ok()) return call.responder->Send(ErrorResponse(body.status()));
+  const json::Value& eviction = body->value;
+  std::string kind = eviction.GetString({"kind"});
+  if (!kind.empty() && kind != "Eviction") {
+    return call.responder->Send(ErrorResponse(apierrors::BadRequest(StrCat("the body must be an Eviction, not ", kind))));
+  }
+  std::string body_name = eviction.GetString({"metadata", "name"});
+  if (!body_name.empty() && body_name != call.info.name) {
+    return call.responder->Send(ErrorResponse(apierrors::BadRequest("name in URL does not match name in Eviction object")));
+  }
+  registry::DeleteOptions options;
+  if (const json::Value* d = eviction.Find("deleteOptions"); d != nullptr && d->is_object()) {
+    if (const json::Value* g = d->Find("gracePeriodSeconds"); g != nullptr && g->AsInt64()) {
+      options.grace_period_seconds = *g->AsInt64();
+    }
+    if (const json::Value* uid = d->FindPath({"preconditions", "uid"}); uid != nullptr && uid->is_string()) {
+      options.preconditions.uid = uid->AsString();
+    }
+    if (const json::Value* rv = d->FindPath({"preconditions", "resourceVersion"}); rv != nullptr && rv->is_string()) {
+      options.preconditions.resource_version = rv->AsString();
+    }
+  }
+  options.admission = pods_->AdmissionFor(call, admission::Operation::kCreate, "eviction");
+  auto deleted = pods_->resource().store->Delete(call.info.namespace_, call.info.name, options);
+  if (!deleted.ok()) return call.responder->Send(ErrorResponse(deleted.status()));
+  call.responder->Send(SuccessStatus(201));
+}
+
+void PodSubresources::Log(const Call& call) const {
+  auto pod = pods_->resource().store->Get(call.info.namespace_, call.info.name, {});
+  if (!pod.ok()) return call.responder->Send(ErrorResponse(pod.status()));
+  const json::Value& object = *(*pod)->object;
+  std::vector<std::string> names = ContainerNames(object);
+  std::string container = std::string(call.request.Query("container").value_or(""));
+  if (container.empty()) {
+    const json::Value* containers = object.FindPath({"spec", "containers"});
+    if (containers != nullptr && containers->is_array() && containers->AsArray().size() == 1) {
+      container = containers->AsArray()[0].GetString({"name"});
+    } else {
+      std::string choices;
+      for (const std::string& n : names) StrAppend(&choices, choices.empty() ? "" : " ", n);
+      return call.responder->Send(ErrorResponse(apierrors::BadRequest(
+          StrCat("a container name must be specified for pod ", call.info.name, ", choose one of: [", choices, "]"))));
+    }
+  }
+  if (std::find(names.begin(), names.end(), container) == names.end()) {
+    return call.responder->Send(ErrorResponse(
+        apierrors::BadRequest(StrCat("container ", container, " is not valid for pod ", call.info.name))));
+  }
+  std::string node_name = object.GetString({"spec", "nodeName"});
+  if (node_name.empty()) {
+    return call.responder->Send(ErrorResponse(
+        apierrors::BadRequest(StrCat("pod ", call.info.name, " does not have a host assigned"))));
+  }
+  auto node = nodes_->Get("", node_name, {"0"});
+  if (!node.ok()) return call.responder->Send(ErrorResponse(node.status()));
+  auto endpoint = KubeletEndpointOf(*(*node)->object);
+  if (!endpoint.ok()) return call.responder->Send(ErrorResponse(apierrors::InternalError(ToStd(endpoint.status().message()))));
+  std::string query;
+  for (const char* bool_param : {"follow", "previous", "timestamps", "insecureSkipTLSVerifyBackend"}) {
+    auto v = QueryBool(call.request, bool_param);
+    if (!v.ok()) return call.responder->Send(ErrorResponse(v.status()));
+    if (v->value_or(false) && std::string_view(bool_param) != "insecureSkipTLSVerifyBackend") {
+      StrAppend(&query, query.empty() ? "?" : "&", bool_param, "=true");
+    }
+  }
+  for (const char* int_param : {"sinceSeconds", "tailLines", "limitBytes"}) {
+    auto v = QueryInt(call.request, int_param);
+    if (!v.ok()) return call.responder->Send(ErrorResponse(v.status()));
+    if (v->has_value()) {
+      if (**v < 0 || (std::string_view(int_param) != "tailLines" && **v == 0)) {
+        return call.responder->Send(ErrorResponse(apierrors::Invalid(
+            "", "PodLogOptions", "", {apierrors::InvalidCause(int_param, json::Value(**v), "must be greater than 0")})));
+      }
+      StrAppend(&query, query.empty() ? "?" : "&", int_param, "=", **v);
+    }
+  }
+  if (auto since = call.request.Query("sinceTime")) StrAppend(&query, query.empty() ? "?" : "&", "sinceTime=", *since);
+  std::string path = StrCat("/containerLogs/", call.info.namespace_, "/", call.info.name, "/", container, query);
+  std::shared_ptr<httpserver::Stream> stream;
+  int upstream_status = 0;
+  std::string error_body;
+  absl::Status streamed = kubelets_->Stream(
+      *endpoint, path, [&](int status) { upstream_status = status; },
+      [&](std::string_view data) {
+        if (upstream_status != 200) {
+          error_body.append(data);
+          return error_body.size() < 64 * 1024;
+        }
+        if (stream == nullptr) {
+          httpserver::Headers headers;
+          headers.Add("Content-Type", "text/plain");
+          stream = call.responder->StartStream(200, std::move(headers));
+        }
+        return stream->Write(std::string(data));
+      });
+  if (stream != nullptr) {
+    stream->Finish();
+    return;
+  }
+  if (!streamed.ok()) return call.responder->Send(ErrorResponse(apierrors::InternalError(ToStd(streamed.message()))));
+  if (upstream_status != 200 && upstream_status != 0) {
+    apierrors::ApiStatus status{upstream_status >= 400 && upstream_status < 600 ? upstream_status : 500,
+                                upstream_status == 404 ? "NotFound" : upstream_status == 400 ? "BadRequest" : "InternalError",
+                                error_body, std::nullopt};
+    return call.responder->Send(ErrorResponse(apierrors::Make(std::move(status))));
+  }
+  // An empty log.
+  httpserver::Response empty;
+  empty.headers.Add("Content-Type", "text/plain");
+  call.responder->Send(std::move(empty));
+}
+
+void FinalizeNamespace(const ResourceHandler& namespaces, const Call& call) {
+  auto body = ParseBody(call.request.body, BodyFormat::kJson);
+  if (!body.ok()) return call.responder->Send(ErrorResponse(body.status()));
+  json::Value finalizers = json::Value::EmptyArray();
+  if (const json::Value* f = body->value.FindPath({"spec", "finalizers"}); f != nullptr && f->is_array()) finalizers = *f;
+  auto updated = namespaces.resource().store->StorageUpdate(
+      "", call.info.name, [&](const json::Value& current) -> absl::StatusOr<json::Value> {
+        json::Value next = current;
+        next.Ensure({"spec"}).Set("finalizers", finalizers);
+        return next;
+      });
+  if (!updated.ok()) return call.responder->Send(ErrorResponse(updated.status()));
+  namespaces.RespondObject(call, 200, *(*updated)->object);
+}
+
+}  // namespace cubelet::apiserver
