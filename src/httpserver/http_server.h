@@ -1,5 +1,5 @@
 // Owns: cubelet-server's HTTPS front: an event-driven HTTP/1.1 server (Boost.Beast over Asio,
-// TLS through Asio's OpenSSL stream) with keep-alive, client-certificate verification against a
+// TLS on OpenSSL's C API under Asio) with keep-alive, client-certificate verification against a
 // CA, request size limits, and streamed (chunked) responses whose per-stream buffer is bounded so
 // a slow client is dropped instead of blocking anyone. Beast and Asio types stay in this folder.
 // Does not own: what a request means (apiserver/ routes it), authentication decisions (it only

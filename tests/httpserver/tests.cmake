@@ -8,4 +8,12 @@ target_link_libraries(cubelet_httpserver_testing PUBLIC cubelet_httpserver cubel
   OpenSSL::Crypto GTest::gtest absl::statusor absl::time)
 cubelet_test(httpserver_test httpserver/url_test.cc httpserver/wire_format_test.cc
   httpserver/http_server_test.cc httpserver/stream_test.cc httpserver/robustness_test.cc
+  httpserver/tls_stream_test.cc
   LIBS cubelet_httpserver_testing cubelet_httpserver PkgConfig::HTTPLIB OpenSSL::SSL absl::synchronization)
+# A report, not a test: the server's memory per idle TLS stream, with the clients in a forked
+# child process (run it by hand: httpserver_idle_memory --streams=2000).
+add_executable(httpserver_idle_memory httpserver/idle_stream_memory.cc)
+target_include_directories(httpserver_idle_memory PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+target_compile_options(httpserver_idle_memory PRIVATE -Wno-missing-field-initializers)
+target_link_libraries(httpserver_idle_memory PRIVATE cubelet_httpserver_testing cubelet_httpserver
+  cubelet_common absl::synchronization)

@@ -60,6 +60,9 @@ class TlsTestClient {
 
   std::string& received() { return received_; }
   bool closed() const { return closed_; }
+  // For tests of TLS itself (KeyUpdate, close_notify); the socket is non-blocking.
+  SSL* ssl() const { return ssl_; }
+  int fd() const { return fd_; }
 
  private:
   TlsTestClient(int fd, SSL* ssl) : fd_(fd), ssl_(ssl) {}

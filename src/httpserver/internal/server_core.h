@@ -16,7 +16,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "absl/base/thread_annotations.h"
@@ -25,6 +24,7 @@
 #include "absl/time/time.h"
 #include "common/logger.h"
 #include "httpserver/http_server.h"
+#include "httpserver/internal/tls_context.h"
 #include "httpserver/internal/worker_pool.h"
 
 namespace cubelet::httpserver::internal {
@@ -47,8 +47,8 @@ class ServerCore {
   boost::asio::io_context& io() { return io_; }
   WorkerPool& workers() { return workers_; }
   // Set once by Start, before the first session exists.
-  boost::asio::ssl::context& tls() { return *tls_; }
-  void set_tls(std::unique_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
+  SSL_CTX* tls() const { return tls_.get(); }
+  void set_tls(SslCtxPtr tls) { tls_ = std::move(tls); }
 
   // The body of an error the server answers itself (400, 413, 431, 500).
   Response ErrorResponse(int status, std::string_view message) const;
@@ -91,7 +91,7 @@ class ServerCore {
   const Logger logger_;
   // Declared before everything that holds Asio objects, so it is destroyed last.
   boost::asio::io_context io_;
-  std::unique_ptr<boost::asio::ssl::context> tls_;
+  SslCtxPtr tls_;
   WorkerPool workers_;
 
   mutable absl::Mutex mu_;

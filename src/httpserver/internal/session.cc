@@ -9,7 +9,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 
 #include "common/strings.h"
@@ -25,10 +24,9 @@ namespace net = boost::asio;
 namespace http = boost::beast::http;
 using boost::system::error_code;
 
-// Read sizes: a whole TLS record while a request is coming in; little while only watching for
-// the next request or for the client leaving, so an idle connection holds little memory.
-constexpr size_t kRequestReadSize = 16 * 1024;
-constexpr size_t kWatchReadSize = 512;
+// At most a TLS record per read. The read buffer exists only while bytes are being handed over
+// (TlsStream::AsyncRead), so a connection waiting for its client holds none.
+constexpr size_t kReadSize = 16 * 1024;
 // Small responses and stream chunks are copied into one buffer (one TLS record, one syscall)
 // up to this size; a larger body is written from its own string.
 constexpr size_t kCoalesceBytes = 64 * 1024;
@@ -58,6 +56,10 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 std::string_view ToStd(boost::beast::string_view s) { return std::string_view(s.data(), s.size()); }
 
+// Gives a string's memory back; `s = std::string()` would keep it (libstdc++ keeps the heap
+// buffer when the moved-from string is short), and an idle watch would hold its largest write.
+void FreeString(std::string& s) { std::string().swap(s); }
+
 }  // namespace
 
 Session::Session(std::shared_ptr<ServerCore> core, Socket socket)
@@ -66,7 +68,7 @@ Session::Session(std::shared_ptr<ServerCore> core, Socket socket)
       stream_(std::move(socket), core_->tls()),
       timer_(strand_) {
   error_code ec;
-  const auto ep = stream_.lowest_layer().remote_endpoint(ec);
+  const auto ep = stream_.socket().remote_endpoint(ec);
   remote_address_ = ec ? "unknown" : FormatEndpoint(ep);
 }
 
@@ -76,8 +78,7 @@ void Session::Start() {
   net::dispatch(strand_, [self = shared_from_this()] {
     if (self->phase_ == Phase::kClosed) return;
     self->SetDeadline(self->core_->handshake_timeout());
-    self->stream_.async_handshake(net::ssl::stream_base::server,
-                                  [self](const error_code& ec) { self->OnHandshake(ec); });
+    self->stream_.AsyncHandshake([self](const error_code& ec) { self->OnHandshake(ec); });
   });
 }
 
@@ -114,7 +115,7 @@ void Session::AwaitRequest() {
 void Session::BeginRequest() {
   phase_ = Phase::kHeader;
   SetDeadline(core_->header_timeout());
-  parser_.emplace();
+  parser_ = std::make_unique<Parser>();
   const ServerOptions& o = core_->options();
   parser_->header_limit(static_cast<std::uint32_t>(std::min<size_t>(o.max_header_bytes, UINT32_MAX)));
   parser_->body_limit(o.max_body_bytes);
@@ -123,14 +124,13 @@ void Session::BeginRequest() {
 
 void Session::Read() {
   if (read_pending_ || phase_ == Phase::kClosed) return;
-  const bool big = phase_ == Phase::kHeader || phase_ == Phase::kBody || phase_ == Phase::kClosing;
-  read_scratch_.resize(big ? kRequestReadSize : kWatchReadSize);
   read_pending_ = true;
-  stream_.async_read_some(net::buffer(read_scratch_),
-                          [self = shared_from_this()](const error_code& ec, size_t n) { self->OnRead(ec, n); });
+  stream_.AsyncRead(kReadSize, [self = shared_from_this()](const error_code& ec, std::string_view data) {
+    self->OnRead(ec, data);
+  });
 }
 
-void Session::OnRead(const error_code& ec, size_t n) {
+void Session::OnRead(const error_code& ec, std::string_view data) {
   read_pending_ = false;
   if (phase_ == Phase::kClosed) return;
   if (ec) {
@@ -141,8 +141,7 @@ void Session::OnRead(const error_code& ec, size_t n) {
     Read();
     return;
   }
-  buffer_.commit(net::buffer_copy(buffer_.prepare(n), net::buffer(read_scratch_.data(), n)));
-  if (read_scratch_.size() > kWatchReadSize) read_scratch_ = {};
+  buffer_.commit(net::buffer_copy(buffer_.prepare(data.size()), net::buffer(data.data(), data.size())));
   switch (phase_) {
     case Phase::kIdle:
       BeginRequest();
@@ -155,7 +154,7 @@ void Session::OnRead(const error_code& ec, size_t n) {
       // Keep watching for the client leaving. Bytes it sends meanwhile are a pipelined request;
       // past a few KiB stop reading and leave the rest in the socket until the stream ends (the
       // stream's own writes will still notice a dead client).
-      if (buffer_.size() < kRequestReadSize) Read();
+      if (buffer_.size() < kReadSize) Read();
       break;
     default:
       break;  // handling or responding: the bytes wait for the next request
@@ -227,9 +226,9 @@ bool Session::OnHeader() {
     // tell the client to send it.
     wire_ = std::string(kContinue);
     write_pending_ = true;
-    net::async_write(stream_, net::buffer(wire_), [self = shared_from_this()](const error_code& ec, size_t) {
+    stream_.AsyncWrite({net::buffer(wire_)}, [self = shared_from_this()](const error_code& ec, size_t) {
       self->write_pending_ = false;
-      self->wire_ = std::string();
+      FreeString(self->wire_);
       if (self->phase_ == Phase::kClosed) return;
       if (ec) {
         self->Close(StrCat("write 100 Continue: ", ec.message()));
@@ -325,18 +324,13 @@ void Session::WriteResponse(Response response, AfterWrite after) {
   SetDeadline(core_->idle_timeout());
   write_pending_ = true;
   auto done = [self = shared_from_this()](const error_code& ec, size_t) { self->OnResponseWritten(ec); };
-  if (body_.empty()) {
-    net::async_write(stream_, net::buffer(wire_), std::move(done));
-  } else {
-    net::async_write(stream_, std::array{net::const_buffer(net::buffer(wire_)), net::const_buffer(net::buffer(body_))},
-                     std::move(done));
-  }
+  stream_.AsyncWrite({net::buffer(wire_), net::buffer(body_)}, std::move(done));
 }
 
 void Session::OnResponseWritten(const error_code& ec) {
   write_pending_ = false;
-  wire_ = std::string();
-  body_ = std::string();
+  FreeString(wire_);
+  FreeString(body_);
   if (phase_ == Phase::kClosed) return;
   if (ec) {
     Close(StrCat("write response: ", ec.message()));
@@ -415,13 +409,13 @@ void Session::PumpStream() {
 void Session::WriteStream() {
   SetDeadline(core_->idle_timeout());
   write_pending_ = true;
-  net::async_write(stream_, net::buffer(wire_),
-                   [self = shared_from_this()](const error_code& ec, size_t) { self->OnStreamWritten(ec); });
+  stream_.AsyncWrite({net::buffer(wire_)},
+                     [self = shared_from_this()](const error_code& ec, size_t) { self->OnStreamWritten(ec); });
 }
 
 void Session::OnStreamWritten(const error_code& ec) {
   write_pending_ = false;
-  wire_ = std::string();
+  FreeString(wire_);
   if (phase_ == Phase::kClosed) return;
   if (ec) {
     Close(StrCat("write stream: ", ec.message()));
@@ -451,14 +445,14 @@ void Session::GracefulClose(AfterWrite how) {
   if (how == AfterWrite::kCloseNotify && !read_pending_) {
     // The request was read whole: say goodbye with TLS close_notify, so a client reading until
     // the close (HTTP/1.0) sees a clean end, and wait a moment for its reply.
-    stream_.async_shutdown([self = shared_from_this()](const error_code&) { self->Close("closed after response"); });
+    stream_.AsyncShutdown([self = shared_from_this()](const error_code&) { self->Close("closed after response"); });
     return;
   }
   // Unread request bytes may still come (a rejected body). Closing with them unread would make
   // the kernel reset the connection, and the client could lose the response; so send FIN and
   // read and discard until the client closes or the linger time runs out.
   error_code ignored;
-  stream_.lowest_layer().shutdown(net::socket_base::shutdown_send, ignored);
+  stream_.socket().shutdown(net::socket_base::shutdown_send, ignored);
   buffer_.clear();
   Read();
 }
@@ -470,8 +464,8 @@ void Session::Close(std::string_view reason) {
   phase_ = Phase::kClosed;
   ClearDeadline();
   error_code ignored;
-  stream_.lowest_layer().shutdown(net::socket_base::shutdown_both, ignored);
-  stream_.lowest_layer().close(ignored);
+  stream_.socket().shutdown(net::socket_base::shutdown_both, ignored);
+  stream_.socket().close(ignored);
   parser_.reset();
   buffer_ = boost::beast::flat_buffer();
   if (stream_state_ != nullptr) {

@@ -6,7 +6,7 @@
 // request means (the handler).
 //
 // One connection is a small state machine (Phase). There is at most one read and one write in
-// flight (Asio's SSL stream allows one of each at once), and one request at a time: the next
+// flight (the TLS stream allows one of each at once), and one request at a time: the next
 // request is parsed only after the current one's answer is written, which answers pipelined
 // requests in order. While a stream is open a small read stays outstanding so that a client
 // going away is noticed at once, even when the stream has nothing to write; the bytes it reads
@@ -14,8 +14,9 @@
 //
 // Upgrades (issue 12: exec/attach/port-forward over WebSocket and SPDY/3.1): OnHeader is where
 // a request with `Upgrade:` is recognised. The plan is a Responder::Hijack-style call that moves
-// `stream_` (Asio's SSL stream is movable) and the unparsed bytes of `buffer_` to an upgraded
-// connection object and ends this state machine without closing the socket.
+// `stream_` (a TlsStream moves while no operation is in flight) and the unparsed bytes of
+// `buffer_` to an upgraded connection object and ends this state machine without closing the
+// socket.
 #pragma once
 
 #include <chrono>
@@ -24,12 +25,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
-#include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/basic_waitable_timer.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -37,13 +34,13 @@
 #include "absl/time/time.h"
 #include "httpserver/http_server.h"
 #include "httpserver/internal/server_core.h"
+#include "httpserver/internal/tls_stream.h"
 #include "httpserver/internal/wire_format.h"
 
 namespace cubelet::httpserver::internal {
 
 class StreamImpl;
 
-using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
 using Timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                                 boost::asio::wait_traits<std::chrono::steady_clock>, Strand>;
 
@@ -91,7 +88,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void AwaitRequest();
   void BeginRequest();
   void Read();
-  void OnRead(const boost::system::error_code& ec, size_t n);
+  void OnRead(const boost::system::error_code& ec, std::string_view data);
   void OnReadError(const boost::system::error_code& ec);
   void Parse();
   // The header is complete; false when parsing must wait (100 Continue being written).
@@ -113,7 +110,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   const std::shared_ptr<ServerCore> core_;
   const Strand strand_;
-  boost::asio::ssl::stream<Socket> stream_;
+  TlsStream stream_;
   Timer timer_;
   uint64_t deadline_generation_ = 0;
   std::string remote_address_;
@@ -123,11 +120,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool read_pending_ = false;
   bool write_pending_ = false;
   bool peer_eof_ = false;  // the client half-closed while its request was being handled
-  // Reads land in `read_scratch_` and are appended to `buffer_`, which the parser consumes, so
-  // that parsing never moves memory a pending read writes into.
-  std::vector<char> read_scratch_;
+  // Bytes read and not yet parsed (the parser consumes them; a pipelined request waits here).
   boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  // Only while a request is being read: an idle connection does not carry one.
+  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  std::unique_ptr<Parser> parser_;
 
   // The current request.
   uint64_t request_id_ = 0;

@@ -1,5 +1,6 @@
 #include "httpserver/internal/stream_impl.h"
 
+#include <iterator>
 #include <utility>
 
 #include "httpserver/internal/session.h"
@@ -35,7 +36,7 @@ bool StreamImpl::Write(std::shared_ptr<const std::string> chunk) {
   if (chunk == nullptr || chunk->empty()) return true;
   if (unsent_bytes_ > 0 && unsent_bytes_ + chunk->size() > limit_) {
     closed_ = true;
-    queue_.clear();
+    std::vector<std::shared_ptr<const std::string>>().swap(queue_);
     PostLocked(&Session::OnStreamOverflow);
     return false;
   }
@@ -45,7 +46,7 @@ bool StreamImpl::Write(std::shared_ptr<const std::string> chunk) {
     wake_posted_ = true;
     if (!PostLocked(&Session::OnStreamReady)) {
       closed_ = true;
-      queue_.clear();
+      std::vector<std::shared_ptr<const std::string>>().swap(queue_);
       return false;
     }
   }
@@ -87,10 +88,16 @@ StreamImpl::Batch StreamImpl::TakeBatch(size_t max_bytes) {
   Batch batch;
   absl::MutexLock lock(&mu_);
   size_t bytes = 0;
-  while (!queue_.empty() && (batch.chunks.empty() || bytes + queue_.front()->size() <= max_bytes)) {
-    bytes += queue_.front()->size();
-    batch.chunks.push_back(std::move(queue_.front()));
-    queue_.pop_front();
+  size_t taken = 0;
+  while (taken < queue_.size() && (taken == 0 || bytes + queue_[taken]->size() <= max_bytes)) {
+    bytes += queue_[taken]->size();
+    ++taken;
+  }
+  if (taken == queue_.size()) {
+    batch.chunks.swap(queue_);  // all of it, and the queue keeps no capacity
+  } else {
+    batch.chunks.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + taken));
+    queue_.erase(queue_.begin(), queue_.begin() + taken);
   }
   batch.finish = queue_.empty() && finish_requested_;
   if (batch.chunks.empty() && !batch.finish) wake_posted_ = false;
@@ -105,7 +112,7 @@ void StreamImpl::Sent(size_t bytes) {
 std::function<void()> StreamImpl::MarkClosed() {
   absl::MutexLock lock(&mu_);
   session_.reset();
-  queue_.clear();
+  std::vector<std::shared_ptr<const std::string>>().swap(queue_);
   unsent_bytes_ = 0;
   closed_ = true;
   if (ended_) return nullptr;

@@ -10,14 +10,13 @@
 namespace cubelet::httpserver::internal {
 namespace {
 
-namespace ssl = boost::asio::ssl;
-
 // The session id context makes resumed sessions carry their verified client identity; OpenSSL
 // refuses to resume sessions with client verification on without it.
 constexpr unsigned char kSessionIdContext[] = "cubelet-server";
 
-std::string OpenSslError(const boost::system::error_code& ec) {
-  std::string message = ec.message();
+// The oldest queued OpenSSL error, which names the cause; the queue is cleared.
+std::string OpenSslError() {
+  std::string message = "unknown OpenSSL error";
   if (unsigned long e = ERR_get_error(); e != 0) {
     char buf[256];
     ERR_error_string_n(e, buf, sizeof(buf));
@@ -26,6 +25,10 @@ std::string OpenSslError(const boost::system::error_code& ec) {
   ERR_clear_error();
   return message;
 }
+
+// Client certificates are checked, and the result kept for VerifiedClientCertificate, but a
+// failure does not end the handshake (see the header).
+int KeepHandshakeGoing(int, X509_STORE_CTX*) { return 1; }
 
 std::string EntryText(X509_NAME* name, int index) {
   X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, index);
@@ -40,40 +43,37 @@ std::string EntryText(X509_NAME* name, int index) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<ssl::context>> NewServerTlsContext(const TlsFiles& files) {
-  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
-  SSL_CTX* native = ctx->native_handle();
+absl::StatusOr<SslCtxPtr> NewServerTlsContext(const TlsFiles& files) {
+  SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
+  if (ctx == nullptr) return absl::InternalError(StrCat("TLS: cannot create a context: ", OpenSslError()));
+  SSL_CTX* native = ctx.get();
   if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1) {
     return absl::InternalError("TLS: cannot require TLS 1.2");
   }
-  ctx->set_options(ssl::context::default_workarounds | ssl::context::single_dh_use);
-  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(native, SSL_OP_ALL | SSL_OP_NO_COMPRESSION | SSL_OP_SINGLE_DH_USE | SSL_OP_NO_RENEGOTIATION |
+                                  SSL_OP_CIPHER_SERVER_PREFERENCE);
   // Idle connections (thousands of watches) give their read and write record buffers back.
   SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
 
-  boost::system::error_code ec;
-  ctx->use_certificate_chain_file(files.certificate_file, ec);
-  if (ec) {
-    return absl::InvalidArgumentError(StrCat("TLS: load serving certificate '", files.certificate_file,
-                                             "': ", OpenSslError(ec)));
-  }
-  ctx->use_private_key_file(files.private_key_file, ssl::context::pem, ec);
-  if (ec) {
+  if (SSL_CTX_use_certificate_chain_file(native, files.certificate_file.c_str()) != 1) {
     return absl::InvalidArgumentError(
-        StrCat("TLS: load serving key '", files.private_key_file, "': ", OpenSslError(ec)));
+        StrCat("TLS: load serving certificate '", files.certificate_file, "': ", OpenSslError()));
+  }
+  if (SSL_CTX_use_PrivateKey_file(native, files.private_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    return absl::InvalidArgumentError(
+        StrCat("TLS: load serving key '", files.private_key_file, "': ", OpenSslError()));
   }
   if (SSL_CTX_check_private_key(native) != 1) {
     return absl::InvalidArgumentError(StrCat("TLS: serving key '", files.private_key_file,
                                              "' does not match certificate '", files.certificate_file,
-                                             "': ", OpenSslError({})));
+                                             "': ", OpenSslError()));
   }
   SSL_CTX_set_session_id_context(native, kSessionIdContext, sizeof(kSessionIdContext) - 1);
 
   if (!files.client_ca_file.empty()) {
-    ctx->load_verify_file(files.client_ca_file, ec);
-    if (ec) {
+    if (SSL_CTX_load_verify_locations(native, files.client_ca_file.c_str(), nullptr) != 1) {
       return absl::InvalidArgumentError(
-          StrCat("TLS: load client CA '", files.client_ca_file, "': ", OpenSslError(ec)));
+          StrCat("TLS: load client CA '", files.client_ca_file, "': ", OpenSslError()));
     }
     // The CA names sent in the CertificateRequest let clients holding several certificates pick.
     if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(files.client_ca_file.c_str())) {
@@ -82,8 +82,7 @@ absl::StatusOr<std::unique_ptr<ssl::context>> NewServerTlsContext(const TlsFiles
     ERR_clear_error();
     // Request a certificate, and accept the handshake whatever the verification result: the
     // result is kept (SSL_get_verify_result) and VerifiedClientCertificate reads it.
-    ctx->set_verify_mode(ssl::verify_peer, ec);
-    ctx->set_verify_callback([](bool, ssl::verify_context&) { return true; }, ec);
+    SSL_CTX_set_verify(native, SSL_VERIFY_PEER, &KeepHandshakeGoing);
   }
   return ctx;
 }

@@ -9,12 +9,15 @@
 #include <memory>
 #include <optional>
 
-#include <boost/asio/ssl/context.hpp>
-
 #include "absl/status/statusor.h"
 #include "httpserver/http_server.h"
 
 namespace cubelet::httpserver::internal {
+
+struct SslCtxFree {
+  void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
+};
+using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 
 // A TLS server context for `files`. Errors name the file that could not be loaded.
 //
@@ -22,7 +25,7 @@ namespace cubelet::httpserver::internal {
 // does not fail the handshake: like kube-apiserver (tls.RequestClientCert, verified later by the
 // x509 authenticator), the connection proceeds without an identity so that a bearer token can
 // still authenticate it. ClientIdentity then reports nothing for it.
-absl::StatusOr<std::unique_ptr<boost::asio::ssl::context>> NewServerTlsContext(const TlsFiles& files);
+absl::StatusOr<SslCtxPtr> NewServerTlsContext(const TlsFiles& files);
 
 // The subject (CN and every O) of the peer's certificate, only when the peer presented one and
 // it verified against the client CA.
