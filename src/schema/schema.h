@@ -1,8 +1,8 @@
 // Owns: the schema table of every kind cubelet-server serves: for each type its fields, their
 // types, descriptions and list semantics (strategic-merge patch strategy and merge key,
 // server-side-apply list type and keys). One table drives strict decoding (decode.h), strategic
-// merge and server-side apply (patch/), and the OpenAPI v3 documents (openapi.h), so a field is
-// written down once. The tables are text (src/schema/types/*.schema) compiled into the binary.
+// merge and server-side apply (patch/), the OpenAPI v3 documents (openapi.h) and protobuf
+// transcoding (kproto/), so a field is written down once. The tables are text (src/schema/types/*.schema) compiled into the binary.
 // Does not own: semantic validation (registry/ strategies), defaults.
 //
 // The .schema format, one declaration per line ('#' starts a comment line):
@@ -30,7 +30,14 @@
 // - Field attributes: `required`; `merge(KEY)` strategic-merge patchStrategy "merge" with
 //   patchMergeKey KEY (lists of structs); `merge` (lists of scalars merged as sets);
 //   `retainKeys`; `replace`; `map(K1,K2,...)`, `set` or `atomic` (x-kubernetes-list-type, or
-//   x-kubernetes-map-type for maps and structs); `enum(A,B,...)` documents the allowed values.
+//   x-kubernetes-map-type for maps and structs); `enum(A,B,...)` documents the allowed values;
+//   `pb(N)` is the field's number in upstream's protobuf message (generated.proto), and
+//   `pb(E.N)` the number N of a field of a struct upstream embeds inline as its own message at
+//   number E (Volume's VolumeSource at 2, Probe's ProbeHandler at 1, the LocalObjectReference of
+//   ConfigMapKeySelector at 1); `pb(N,ptr)` says upstream's Go field is a pointer, so a zero value
+//   that arrives in protobuf was set on purpose (value fields always travel, zero or not).
+//   Numbers are unique within a type, and an embedded message's number is no field's number.
+//   apiVersion and kind of a kind have none: they travel in the protobuf envelope.
 // - Descriptions are double-quoted on one line; \" and \\ escape.
 #pragma once
 
@@ -75,6 +82,12 @@ struct Field {
   ListType list_type = ListType::kUnset;
   std::vector<std::string> list_map_keys;
   std::vector<std::string> enum_values;
+  // Protobuf (see `pb` above): the field number (0: the field has none), the number of the
+  // inline-embedded message that carries it (0: the field is in the type's own message), and
+  // whether upstream's Go field is a pointer.
+  int protobuf_tag = 0;
+  int protobuf_embedded = 0;
+  bool protobuf_pointer = false;
 };
 
 struct GroupVersionKind {

@@ -3,6 +3,7 @@
 // errors of a run are reported together so one schema_check run shows everything to fix.
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -177,6 +178,67 @@ absl::StatusOr<Attribute> ParseAttribute(std::string_view word) {
   }
   a.args = std::move(args);
   return a;
+}
+
+// A protobuf field number: 1 to 2^29-1, as the wire format allows.
+std::optional<int> ParseFieldNumber(std::string_view text) {
+  constexpr int64_t kMaxFieldNumber = (int64_t{1} << 29) - 1;
+  if (text.empty() || text.size() > 9 || text[0] == '0') return std::nullopt;
+  int64_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  if (n < 1 || n > kMaxFieldNumber) return std::nullopt;
+  return static_cast<int>(n);
+}
+
+// pb(N), pb(E.N), optionally with ",ptr".
+absl::Status ApplyProtobufAttribute(const Attribute& a, Field* field) {
+  const std::string usage = "pb(N), pb(EMBEDDED.N) or pb(N,ptr) with field numbers from 1 to 536870911";
+  if (!a.args || a.args->empty() || a.args->size() > 2) return absl::InvalidArgumentError(usage);
+  if (a.args->size() == 2) {
+    if ((*a.args)[1] != "ptr") return absl::InvalidArgumentError(usage);
+    field->protobuf_pointer = true;
+  }
+  std::string_view number = (*a.args)[0];
+  size_t dot = number.find('.');
+  if (dot != std::string_view::npos) {
+    std::optional<int> embedded = ParseFieldNumber(number.substr(0, dot));
+    if (!embedded) return absl::InvalidArgumentError(usage);
+    field->protobuf_embedded = *embedded;
+    number = number.substr(dot + 1);
+  }
+  std::optional<int> tag = ParseFieldNumber(number);
+  if (!tag) return absl::InvalidArgumentError(usage);
+  field->protobuf_tag = *tag;
+  return absl::OkStatus();
+}
+
+// Whether `field`'s protobuf number collides with one of `type`'s fields: the same number in
+// the same message, or a number used both for a field and for an embedded message.
+absl::Status CheckProtobufNumber(const StructType& type, const Field& field) {
+  if (field.protobuf_tag == 0) return absl::OkStatus();
+  for (const Field& other : type.fields) {
+    if (other.protobuf_tag == 0) continue;
+    if (other.protobuf_embedded == field.protobuf_embedded && other.protobuf_tag == field.protobuf_tag) {
+      return absl::InvalidArgumentError(StrCat("duplicate protobuf number ",
+                                               field.protobuf_embedded ? StrCat(field.protobuf_embedded, ".") : "",
+                                               field.protobuf_tag, " in type ", type.name, " (fields ", other.name,
+                                               " and ", field.name, ")"));
+    }
+    const bool clash = (field.protobuf_embedded != 0 && other.protobuf_embedded == 0 &&
+                        other.protobuf_tag == field.protobuf_embedded) ||
+                       (other.protobuf_embedded != 0 && field.protobuf_embedded == 0 &&
+                        field.protobuf_tag == other.protobuf_embedded);
+    if (clash) {
+      return absl::InvalidArgumentError(StrCat("protobuf number ",
+                                               field.protobuf_embedded ? field.protobuf_embedded : field.protobuf_tag,
+                                               " in type ", type.name, " is both a field and an embedded message (fields ",
+                                               other.name, " and ", field.name, ")"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 class Parser {
@@ -394,6 +456,8 @@ absl::Status Parser::ApplyFieldAttribute(const Location& where, const Attribute&
                                                " is ", GoTypeName(type)));
     }
     field->list_type = ListType::kAtomic;
+  } else if (a.name == "pb") {
+    RETURN_IF_ERROR(ApplyProtobufAttribute(a, field));
   } else if (a.name == "enum") {
     if (!a.args || a.args->empty()) return absl::InvalidArgumentError("enum(A,B,...) takes the allowed values");
     const TypeRef& scalar = list ? *type.elem : type;
@@ -444,6 +508,7 @@ absl::Status Parser::AddField(const Location& where, std::string_view line) {
     replace |= attribute->name == "replace";
   }
   if (replace && (merge || retain)) return absl::InvalidArgumentError("replace excludes merge and retainKeys");
+  RETURN_IF_ERROR(CheckProtobufNumber(*current_, field));
   if (merge && retain) {
     field.patch_strategy = "merge,retainKeys";
   } else if (merge) {

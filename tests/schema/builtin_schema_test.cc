@@ -54,6 +54,21 @@ TEST(BuiltInSchemaTest, HasMetaTypes) {
   EXPECT_NE(schema.FindKind({"policy", "v1", "DeleteOptions"}), nullptr);
 }
 
+// Protobuf bodies (kproto/) are transcoded field by field: a field without its upstream number
+// would be dropped silently from every kubelet, scheduler and kubectl write.
+TEST(BuiltInSchemaTest, EveryFieldHasAProtobufNumber) {
+  for (const auto& [name, type] : Schema::BuiltIn().types()) {
+    for (const Field& field : type.fields) {
+      const bool type_meta = !type.gvks.empty() && (field.name == "apiVersion" || field.name == "kind");
+      if (type_meta) {
+        EXPECT_EQ(field.protobuf_tag, 0) << name << "." << field.name << " travels in the envelope";
+      } else {
+        EXPECT_GT(field.protobuf_tag, 0) << name << "." << field.name << " has no pb(N)";
+      }
+    }
+  }
+}
+
 TEST(BuiltInSchemaTest, EveryKindHasTypeMetaAndAnOpenApiDocument) {
   const Schema& schema = Schema::BuiltIn();
   std::vector<std::string> kinds;

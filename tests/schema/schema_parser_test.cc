@@ -204,7 +204,22 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"package a\ntype T gvk(g,,K)\n", "x.schema:2: gvk needs (GROUP,VERSION,KIND) with VERSION and KIND set, got 'gvk(g,,K)'"},
         BadCase{"package a\ntype string\n", "x.schema:2: type name 'string' is a built-in type"},
         BadCase{"package a\nstruct T\n", "x.schema:2: expected 'package', 'type' or an indented field, got 'struct T'"},
-        BadCase{"package a\ntype T\n  f  []string  map(x\n", "x.schema:3: unbalanced parentheses in 'map(x'"}));
+        BadCase{"package a\ntype T\n  f  []string  map(x\n", "x.schema:3: unbalanced parentheses in 'map(x'"},
+        BadCase{"package a\ntype T\n  f  string  pb(1)\n  g  int32  pb(1)\n",
+                "x.schema:4: duplicate protobuf number 1 in type a.T (fields f and g)"},
+        BadCase{"package a\ntype T\n  f  string  pb(2.1)\n  g  int32  pb(2.1,ptr)\n",
+                "x.schema:4: duplicate protobuf number 2.1 in type a.T (fields f and g)"},
+        BadCase{"package a\ntype T\n  f  string  pb(2)\n  g  int32  pb(2.1)\n",
+                "x.schema:4: protobuf number 2 in type a.T is both a field and an embedded message (fields f and g)"},
+        BadCase{"package a\ntype T\n  f  string  pb(0)\n",
+                "x.schema:3: pb(N), pb(EMBEDDED.N) or pb(N,ptr) with field numbers from 1 to 536870911"},
+        BadCase{"package a\ntype T\n  f  string  pb(536870912)\n",
+                "x.schema:3: pb(N), pb(EMBEDDED.N) or pb(N,ptr) with field numbers from 1 to 536870911"},
+        BadCase{"package a\ntype T\n  f  string  pb(1,nullable)\n",
+                "x.schema:3: pb(N), pb(EMBEDDED.N) or pb(N,ptr) with field numbers from 1 to 536870911"},
+        BadCase{"package a\ntype T\n  f  string  pb\n",
+                "x.schema:3: pb(N), pb(EMBEDDED.N) or pb(N,ptr) with field numbers from 1 to 536870911"},
+        BadCase{"package a\ntype T\n  f  string  pb(1)  pb(2)\n", "x.schema:3: duplicate attribute 'pb' on field f"}));
 
 TEST(SchemaParserTest, ReportsEveryErrorWithItsFile) {
   std::string error = ParseError({{"a.schema", "package a\ntype T\n  f  Nope\n  g  string  bad\n"},
@@ -224,6 +239,38 @@ TEST(SchemaParserTest, CommentsBlankLinesAndCarriageReturnsAreIgnored) {
 TEST(SchemaParserTest, PackageQualifiesFollowingTypesOnly) {
   auto error = ParseError({{"a.schema", "package a\ntype T\n  s  S\npackage b\ntype S\n"}});
   EXPECT_THAT(error, HasSubstr("a.schema:3: unknown type reference a.S"));
+}
+
+TEST(SchemaParserTest, ProtobufNumbersPointersAndEmbeddedMessages) {
+  Schema schema = MustParse({{"a.schema", R"(package a
+type Volume "A volume whose sources travel in an embedded message, as upstream's VolumeSource."
+  name  string  required  pb(1)  "Name."
+  hostPath  Path  pb(2.1,ptr)  "Embedded at 2, number 1 there."
+  emptyDir  Path  pb(2.2)  "Embedded at 2, number 2 there."
+  mode  int32  pb(3,ptr)  "A pointer field."
+  note  string  "No number."
+type Path "A path."
+  path  string  pb(1)  "Path."
+)"}});
+  const StructType* volume = schema.Find("a.Volume");
+  ASSERT_NE(volume, nullptr);
+  const Field* name = volume->FindField("name");
+  EXPECT_EQ(name->protobuf_tag, 1);
+  EXPECT_EQ(name->protobuf_embedded, 0);
+  EXPECT_FALSE(name->protobuf_pointer);
+  const Field* host_path = volume->FindField("hostPath");
+  EXPECT_EQ(host_path->protobuf_tag, 1);
+  EXPECT_EQ(host_path->protobuf_embedded, 2);
+  EXPECT_TRUE(host_path->protobuf_pointer);
+  EXPECT_EQ(volume->FindField("emptyDir")->protobuf_embedded, 2);
+  EXPECT_TRUE(volume->FindField("mode")->protobuf_pointer);
+  EXPECT_EQ(volume->FindField("note")->protobuf_tag, 0);
+}
+
+TEST(SchemaParserTest, SameProtobufNumberInDifferentMessagesIsFine) {
+  // 1 in the type's own message and 1 in the message embedded at 2 are different fields.
+  Schema schema = MustParse({{"a.schema", "package a\ntype T\n  a  string  pb(1)\n  b  string  pb(2.1)\n"}});
+  EXPECT_NE(schema.Find("a.T"), nullptr);
 }
 
 }  // namespace
