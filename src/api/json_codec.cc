@@ -57,7 +57,21 @@ void WriteJsonString(std::string* out, const std::string& s) {
   out->append(buf.GetString(), buf.GetSize());
 }
 
-void EmitJson(const YAML::Node& n, std::string* out) {
+// Bounds on what one YAML document may expand to: aliases make a small text describe an
+// exponentially large tree ("billion laughs"), so emission counts nodes and bytes and stops.
+struct EmitBudget {
+  size_t nodes_left = 2'000'000;
+  size_t max_bytes = 64 << 20;
+  bool exceeded = false;
+};
+
+void EmitJson(const YAML::Node& n, std::string* out, EmitBudget& budget) {
+  if (budget.exceeded) return;
+  if (budget.nodes_left == 0 || out->size() > budget.max_bytes) {
+    budget.exceeded = true;
+    return;
+  }
+  --budget.nodes_left;
   switch (n.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
@@ -86,7 +100,7 @@ void EmitJson(const YAML::Node& n, std::string* out) {
       for (const auto& item : n) {
         if (!first) out->push_back(',');
         first = false;
-        EmitJson(item, out);
+        EmitJson(item, out, budget);
       }
       out->push_back(']');
       return;
@@ -99,7 +113,7 @@ void EmitJson(const YAML::Node& n, std::string* out) {
         first = false;
         WriteJsonString(out, kv.first.Scalar());
         out->push_back(':');
-        EmitJson(kv.second, out);
+        EmitJson(kv.second, out, budget);
       }
       out->push_back('}');
       return;
@@ -1062,7 +1076,41 @@ std::string Serialize(const Value& v) {
 
 }  // namespace
 
+namespace {
+
+// The deepest nesting of flow collections ([ and { outside quotes and comments): yaml-cpp's
+// parser recurses per level, so hostile nesting must be refused before it runs.
+size_t FlowDepth(const std::string& yaml) {
+  size_t depth = 0, deepest = 0;
+  char quote = 0;
+  bool comment = false;
+  for (char c : yaml) {
+    if (comment) {
+      if (c == '\n') comment = false;
+      continue;
+    }
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    switch (c) {
+      case '"': case '\'': quote = c; break;
+      case '#': comment = true; break;
+      case '[': case '{': deepest = std::max(deepest, ++depth); break;
+      case ']': case '}': if (depth > 0) --depth; break;
+      default: break;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> YamlToJson(const std::string& yaml) {
+  constexpr size_t kMaxFlowDepth = 1000;
+  if (FlowDepth(yaml) > kMaxFlowDepth) {
+    return absl::InvalidArgumentError(StrCat("invalid YAML: nesting deeper than ", kMaxFlowDepth, " levels"));
+  }
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
@@ -1071,7 +1119,12 @@ absl::StatusOr<std::string> YamlToJson(const std::string& yaml) {
         StrCat("invalid YAML: line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ", e.msg));
   }
   std::string out;
-  EmitJson(root, &out);
+  EmitBudget budget;
+  EmitJson(root, &out, budget);
+  if (budget.exceeded) {
+    return absl::InvalidArgumentError(
+        "invalid YAML: the document expands to more than 2,000,000 nodes or 64 MiB (excessive aliasing)");
+  }
   return out;
 }
 

@@ -226,6 +226,14 @@ absl::Status Timeout(std::string_view message, int retry_after_seconds) {
   return Make(std::move(s));
 }
 
+absl::Status TooLargeResourceVersion(int64_t requested, int64_t current) {
+  ApiStatus s = Simple(504, "Timeout", StrCat("Too large resource version: ", requested, ", current: ", current));
+  s.details = Details{};
+  s.details->causes.push_back({"ResourceVersionTooLarge", "Too large resource version", ""});
+  s.details->retry_after_seconds = 1;
+  return Make(std::move(s));
+}
+
 absl::Status ServiceUnavailable(std::string_view message) { return Make(Simple(503, "ServiceUnavailable", message)); }
 
 absl::Status TooManyRequests(std::string_view message, int retry_after_seconds) {

@@ -81,6 +81,9 @@ absl::Status Gone(std::string_view message);
 // 410 Expired ("too old resource version: 5 (100)").
 absl::Status Expired(std::string_view message);
 absl::Status Timeout(std::string_view message, int retry_after_seconds);
+// 504 "Too large resource version: N, current: M" with the ResourceVersionTooLarge cause
+// client-go's reflector looks for to fall back to a relist.
+absl::Status TooLargeResourceVersion(int64_t requested, int64_t current);
 absl::Status ServiceUnavailable(std::string_view message);
 absl::Status TooManyRequests(std::string_view message, int retry_after_seconds);
 absl::Status InternalError(std::string_view message);

@@ -165,9 +165,22 @@ void ApiHandler::ServeResource(const Call& call) const {
                              info.resource != "namespaces")) {
     return call.responder->Send(NotFoundResponse());
   }
-  if (handler->resource().info.namespaced && info.namespace_.empty() && info.verb != "list" && info.verb != "watch" &&
-      info.verb != "deletecollection") {
-    return call.responder->Send(NotFoundResponse());  // /api/v1/pods/x has no namespace
+  if (handler->resource().info.namespaced && info.namespace_.empty()) {
+    // Across namespaces only list and watch exist (/api/v1/pods); anything else there is 405,
+    // and /api/v1/pods/x names nothing.
+    if (!info.name.empty()) return call.responder->Send(NotFoundResponse());
+    if (info.verb != "list" && info.verb != "watch") {
+      return call.responder->Send(ErrorResponse(apierrors::MethodNotSupported(handler->resource().info.GroupResource(),
+                                                                               info.verb)));
+    }
+  }
+  if (info.name.empty() && (info.verb == "update" || info.verb == "patch")) {
+    // PUT and PATCH of a collection.
+    return call.responder->Send(
+        ErrorResponse(apierrors::MethodNotSupported(handler->resource().info.GroupResource(), info.verb)));
+  }
+  if (info.resource == "namespaces" && !info.namespace_.empty() && info.name != info.namespace_) {
+    return call.responder->Send(NotFoundResponse());  // /api/v1/namespaces/a/namespaces/b
   }
   const std::string& sub = info.subresource;
   if (sub.empty() || sub == "status") {
@@ -182,7 +195,7 @@ void ApiHandler::ServeResource(const Call& call) const {
     if (sub == "log" && info.verb == "get") return pods_->Log(call);
   }
   if (info.api_group.empty() && info.resource == "namespaces" && sub == "finalize" && info.verb == "update") {
-    return FinalizeNamespace(*handler, call);
+    return FinalizeNamespace(*handler, call, *options_.schema);
   }
   if (handler->resource().info.FindSubresource(sub) != nullptr) {
     return call.responder->Send(ErrorResponse(apierrors::MethodNotSupported(

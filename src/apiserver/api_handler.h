@@ -30,6 +30,7 @@ struct ApiHandlerOptions {
   const authz::Authorizer* authorizer = nullptr;
   const Discovery* discovery = nullptr;
   const OpenApiDocuments* openapi = nullptr;
+  const schema::Schema* schema = nullptr;
   const openapiv2::OpenApiV2Service* openapi_v2 = nullptr;  // /openapi/v2, /swagger-2.0.0.pb-v1
   std::function<bool()> ready;  // /readyz
   std::string version_json;     // /version

@@ -75,7 +75,11 @@ class CacheLookup final : public admission::ObjectLookup {
     registry::ResourceStore* store = resources_->Find(group, resource);
     if (store == nullptr) return nullptr;
     auto object = store->cacher().Get(store->KeyFor(std::string(namespace_), std::string(name)));
-    return object == nullptr ? nullptr : object->object;
+    if (object != nullptr) return object->object;
+    // The cache may not have seen a write that just returned (a namespace created a moment
+    // ago): a miss is confirmed with a read from the store, as upstream's lister fallback does.
+    auto fresh = store->Get(std::string(namespace_), std::string(name), {});
+    return fresh.ok() ? (*fresh)->object : nullptr;
   }
 
  private:
@@ -214,6 +218,7 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions
   handler_options.authorizer = p->authorizer.get();
   handler_options.discovery = p->discovery.get();
   handler_options.openapi = p->openapi.get();
+  handler_options.schema = &schema;
   handler_options.openapi_v2 = p->openapi_v2.get();
   Parts* raw = p.get();
   handler_options.ready = [raw] { return raw->ready.load(); };

@@ -5,6 +5,7 @@
 #include "apierrors/apierrors.h"
 #include "common/strings.h"
 #include "json/parse.h"
+#include "kproto/envelope.h"
 #include "schema/decode.h"
 
 namespace cubelet::apiserver {
@@ -19,8 +20,15 @@ absl::StatusOr<FieldValidation> FieldValidationOf(const httpserver::Request& req
 }
 
 absl::StatusOr<ParsedBody> ParseBody(const std::string& text, BodyFormat format) {
+  if (format == BodyFormat::kProtobuf) return apierrors::UnsupportedMediaType(kproto::kProtobufMediaType);
   ParsedBody out;
   std::string json_text;
+  // JSON is YAML: a body that starts like JSON (kubectl's apply-patch+yaml bodies do) is parsed
+  // by the bounded JSON parser, which also finds duplicate fields.
+  size_t first = text.find_first_not_of(" \t\r\n");
+  if (format == BodyFormat::kYaml && first != std::string::npos && (text[first] == '{' || text[first] == '[')) {
+    format = BodyFormat::kJson;
+  }
   if (format == BodyFormat::kYaml) {
     auto converted = api::YamlToJson(text);
     if (!converted.ok()) return apierrors::BadRequest(StrCat("error converting YAML to JSON: ", converted.status().message()));
@@ -33,6 +41,18 @@ absl::StatusOr<ParsedBody> ParseBody(const std::string& text, BodyFormat format)
     return apierrors::BadRequest(StrCat("the body of the request could not be decoded: ", parsed.status().message()));
   }
   out.value = std::move(*parsed);
+  return out;
+}
+
+absl::StatusOr<ParsedBody> ParseBody(const std::string& text, BodyFormat format, const schema::Schema& schema,
+                                     const std::string& schema_type) {
+  if (format != BodyFormat::kProtobuf) return ParseBody(text, format);
+  auto decoded = kproto::Decode(schema, schema_type, text);
+  if (!decoded.ok()) {
+    return apierrors::BadRequest(StrCat("the body of the request could not be decoded: ", decoded.status().message()));
+  }
+  ParsedBody out;
+  out.value = std::move(*decoded);
   return out;
 }
 

@@ -1,5 +1,5 @@
 // Owns: turning a write's body into an object the registry accepts (upstream's serializer plus
-// strict field validation): JSON or YAML parsing with bounded depth, apiVersion/kind checks
+// strict field validation): JSON, YAML or Kubernetes protobuf parsing with bounded depth, apiVersion/kind checks
 // against the endpoint, the schema check of types (always a 400) and of unknown or duplicate
 // fields per fieldValidation (Strict: 400 "strict decoding error: ..."; Warn: Warning headers;
 // Ignore: dropped).
@@ -29,8 +29,12 @@ struct ParsedBody {
 };
 
 // Parses text as JSON, or as YAML (any YAML is turned into JSON first), with a 400 BadRequest
-// naming what is wrong.
+// naming what is wrong. A protobuf body needs its type: 415 here.
 absl::StatusOr<ParsedBody> ParseBody(const std::string& text, BodyFormat format);
+// The same, and a protobuf body is transcoded to the JSON object of struct type `schema_type`
+// (kproto/envelope.h), with a 400 BadRequest when it is malformed.
+absl::StatusOr<ParsedBody> ParseBody(const std::string& text, BodyFormat format, const schema::Schema& schema,
+                                     const std::string& schema_type);
 
 // Checks `object` as an object of `resource` (`kind`/`group_version` are what its body must say,
 // empty meaning the resource's own): apiVersion and kind, schema types and unknown/duplicate

@@ -16,13 +16,21 @@ class HttpsKubeletClient final : public KubeletClient {
   HttpsKubeletClient(std::string cert, std::string key) : cert_(std::move(cert)), key_(std::move(key)) {}
 
   absl::Status Stream(const KubeletEndpoint& endpoint, const std::string& path_and_query,
+                      absl::Duration read_timeout, Cancellation& cancel,
                       const std::function<void(int status)>& on_start,
                       const std::function<bool(std::string_view data)>& on_data) override {
     std::string host = endpoint.host.find(':') != std::string::npos ? StrCat("[", endpoint.host, "]") : endpoint.host;
     httplib::SSLClient client(endpoint.host, endpoint.port, cert_, key_);
     client.enable_server_certificate_verification(false);
     client.set_connection_timeout(10, 0);
-    client.set_read_timeout(24 * 3600, 0);  // follow streams wait for new lines
+    client.set_read_timeout(static_cast<time_t>(absl::ToInt64Seconds(read_timeout)), 0);
+    // Stopping the client shuts its socket down, which ends a read blocked on a silent kubelet.
+    cancel.Set([&client] { client.stop(); });
+    struct ClearOnExit {
+      Cancellation& c;
+      ~ClearOnExit() { c.Clear(); }
+    } clear{cancel};
+    if (cancel.cancelled()) return absl::CancelledError("the client went away");
     bool started = false;
     auto result = client.Get(
         path_and_query,

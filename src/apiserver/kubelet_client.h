@@ -11,6 +11,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "apiserver/long_running.h"
 #include "json/value.h"
 
 namespace cubelet::apiserver {
@@ -28,9 +30,11 @@ class KubeletClient {
  public:
   virtual ~KubeletClient() = default;
   // GETs `path_and_query` from the kubelet and hands the body to `on_data` as it arrives until
-  // it ends or `on_data` returns false. `on_start` gets the HTTP status first (non-200 bodies
-  // are passed to on_data too). Errors are connection failures.
+  // it ends, `on_data` returns false, `cancel` is cancelled, or nothing arrives for
+  // `read_timeout`. `on_start` gets the HTTP status first (non-200 bodies are passed to on_data
+  // too). Errors are connection failures. Blocks the calling thread.
   virtual absl::Status Stream(const KubeletEndpoint& endpoint, const std::string& path_and_query,
+                              absl::Duration read_timeout, Cancellation& cancel,
                               const std::function<void(int status)>& on_start,
                               const std::function<bool(std::string_view data)>& on_data) = 0;
 };

@@ -4,6 +4,7 @@
 #include "absl/strings/str_split.h"
 #include "apierrors/apierrors.h"
 #include "common/strings.h"
+#include "kproto/envelope.h"
 
 namespace cubelet::apiserver {
 namespace {
@@ -88,6 +89,7 @@ absl::StatusOr<BodyFormat> NegotiateBody(const httpserver::Request& request) {
   std::string type = header ? MediaTypeOf(*header) : "";
   if (type.empty() || type == "application/json") return BodyFormat::kJson;
   if (type == "application/yaml" || type == "application/x-yaml" || type == "text/yaml") return BodyFormat::kYaml;
+  if (type == kproto::kProtobufMediaType) return BodyFormat::kProtobuf;
   return apierrors::UnsupportedMediaType(type);
 }
 

@@ -1,7 +1,7 @@
 // Owns: content negotiation of cubelet-server (upstream apiserver/pkg/endpoints/handlers/
 // negotiation): which representation a client accepts (plain JSON, a meta.k8s.io Table, or
-// PartialObjectMetadata), and which body formats it may send (JSON, YAML; protobuf and CBOR are
-// refused with 415).
+// PartialObjectMetadata), and which body formats it may send (JSON, YAML, Kubernetes protobuf;
+// CBOR and anything else are refused with 415).
 // Does not own: building Tables (table.h) or parsing bodies (body.h).
 #pragma once
 
@@ -26,9 +26,10 @@ struct OutputFormat {
 // NotAcceptable when nothing offered can be produced (e.g. protobuf only).
 absl::StatusOr<OutputFormat> NegotiateOutput(const httpserver::Request& request);
 
-enum class BodyFormat { kJson, kYaml };
+enum class BodyFormat { kJson, kYaml, kProtobuf };
 
-// The media type of a write's body (parameters ignored); 415 for anything but JSON or YAML.
+// The media type of a write's body (parameters ignored); 415 for anything but JSON, YAML or
+// application/vnd.kubernetes.protobuf.
 absl::StatusOr<BodyFormat> NegotiateBody(const httpserver::Request& request);
 
 // The bare media type of a header value: "application/json" from "application/json; charset=utf-8".

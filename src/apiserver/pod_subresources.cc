@@ -41,12 +41,24 @@ void SetScheduled(json::Value* pod, absl::Time now) {
 
 }  // namespace
 
+// At most this many log streams at once; each holds a thread while it waits on its kubelet.
+constexpr int kMaxLogStreams = 64;
+
 PodSubresources::PodSubresources(const ResourceHandler* pods, registry::ResourceStore* nodes,
                                  KubeletClient* kubelets, const schema::Schema* schema, const Clock* clock)
-    : pods_(pods), nodes_(nodes), kubelets_(kubelets), schema_(schema), clock_(clock) {}
+    : pods_(pods),
+      nodes_(nodes),
+      kubelets_(kubelets),
+      schema_(schema),
+      clock_(clock),
+      long_running_(std::make_unique<LongRunningRequests>(kMaxLogStreams)) {}
+
+PodSubresources::~PodSubresources() = default;
 
 void PodSubresources::Binding(const Call& call) const {
-  auto body = ParseBody(call.request.body, BodyFormat::kJson);
+  auto body_format = NegotiateBody(call.request);
+  if (!body_format.ok()) return call.responder->Send(ErrorResponse(body_format.status()));
+  auto body = ParseBody(call.request.body, *body_format, *schema_, "io.k8s.api.core.v1.Binding");
   if (!body.ok()) return call.responder->Send(ErrorResponse(body.status()));
   absl::Status decoded = DecodeObject(*schema_, "io.k8s.api.core.v1.Binding", "v1", "Binding", &*body,
                                       FieldValidation::kWarn, nullptr);
@@ -106,7 +118,9 @@ void PodSubresources::Binding(const Call& call) const {
 }
 
 void PodSubresources::Eviction(const Call& call) const {
-  auto body = ParseBody(call.request.body, BodyFormat::kJson);
+  auto body_format = NegotiateBody(call.request);
+  if (!body_format.ok()) return call.responder->Send(ErrorResponse(body_format.status()));
+  auto body = ParseBody(call.request.body, *body_format, *schema_, "io.k8s.api.policy.v1.Eviction");
   if (!body.ok()) return call.responder->Send(ErrorResponse(body.status()));
   const json::Value& eviction = body->value;
   std::string kind = eviction.GetString({"kind"});
@@ -186,47 +200,79 @@ void PodSubresources::Log(const Call& call) const {
   }
   if (auto since = call.request.Query("sinceTime")) StrAppend(&query, query.empty() ? "?" : "&", "sinceTime=", *since);
   std::string path = StrCat("/containerLogs/", call.info.namespace_, "/", call.info.name, "/", container, query);
-  std::shared_ptr<httpserver::Stream> stream;
-  int upstream_status = 0;
-  std::string error_body;
-  absl::Status streamed = kubelets_->Stream(
-      *endpoint, path, [&](int status) { upstream_status = status; },
-      [&](std::string_view data) {
-        if (upstream_status != 200) {
-          error_body.append(data);
-          return error_body.size() < 64 * 1024;
-        }
-        if (stream == nullptr) {
+  auto follow = QueryBool(call.request, "follow");
+  const bool following = follow.ok() && follow->value_or(false);
+  std::shared_ptr<httpserver::Responder> responder = call.responder;
+  KubeletClient* kubelets = kubelets_;
+  KubeletEndpoint target = *endpoint;
+  bool started = long_running_->Start([=](const std::shared_ptr<Cancellation>& cancel) {
+    std::shared_ptr<httpserver::Stream> stream;
+    int upstream_status = 0;
+    std::string error_body;
+    // A follow waits for new lines as long as the client stays; the rest are one read.
+    absl::Duration read_timeout = following ? absl::Hours(24) : absl::Minutes(1);
+    absl::Status streamed = kubelets->Stream(
+        target, path, read_timeout, *cancel,
+        [&](int status) {
+          upstream_status = status;
+          if (status != 200) return;
           httpserver::Headers headers;
           headers.Add("Content-Type", "text/plain");
-          stream = call.responder->StartStream(200, std::move(headers));
-        }
-        return stream->Write(std::string(data));
-      });
-  if (stream != nullptr) {
-    stream->Finish();
-    return;
+          stream = responder->StartStream(200, std::move(headers));
+          // A client that leaves ends the kubelet request too, even while it is silent.
+          stream->OnClose([cancel] { cancel->Cancel(); });
+        },
+        [&](std::string_view data) {
+          if (upstream_status != 200) {
+            error_body.append(data);
+            return error_body.size() < 64 * 1024;
+          }
+          return stream->Write(std::string(data));
+        });
+    if (stream != nullptr) {
+      stream->Finish();
+      return;
+    }
+    if (!streamed.ok()) return responder->Send(ErrorResponse(apierrors::InternalError(ToStd(streamed.message()))));
+    if (upstream_status != 200 && upstream_status != 0) {
+      apierrors::ApiStatus status{upstream_status >= 400 && upstream_status < 600 ? upstream_status : 500,
+                                  upstream_status == 404 ? "NotFound" : upstream_status == 400 ? "BadRequest" : "InternalError",
+                                  error_body, std::nullopt};
+      return responder->Send(ErrorResponse(apierrors::Make(std::move(status))));
+    }
+    httpserver::Response empty;  // an empty log
+    empty.headers.Add("Content-Type", "text/plain");
+    responder->Send(std::move(empty));
+  });
+  if (!started) {
+    call.responder->Send(ErrorResponse(apierrors::TooManyRequests("too many log streams are open, please try again later", 1)));
   }
-  if (!streamed.ok()) return call.responder->Send(ErrorResponse(apierrors::InternalError(ToStd(streamed.message()))));
-  if (upstream_status != 200 && upstream_status != 0) {
-    apierrors::ApiStatus status{upstream_status >= 400 && upstream_status < 600 ? upstream_status : 500,
-                                upstream_status == 404 ? "NotFound" : upstream_status == 400 ? "BadRequest" : "InternalError",
-                                error_body, std::nullopt};
-    return call.responder->Send(ErrorResponse(apierrors::Make(std::move(status))));
-  }
-  // An empty log.
-  httpserver::Response empty;
-  empty.headers.Add("Content-Type", "text/plain");
-  call.responder->Send(std::move(empty));
 }
 
-void FinalizeNamespace(const ResourceHandler& namespaces, const Call& call) {
+void FinalizeNamespace(const ResourceHandler& namespaces, const Call& call, const schema::Schema& schema) {
   auto body = ParseBody(call.request.body, BodyFormat::kJson);
   if (!body.ok()) return call.responder->Send(ErrorResponse(body.status()));
+  absl::Status decoded = DecodeObject(schema, "io.k8s.api.core.v1.Namespace", "v1", "Namespace", &*body,
+                                      FieldValidation::kStrict, nullptr);
+  if (!decoded.ok()) return call.responder->Send(ErrorResponse(decoded));
   json::Value finalizers = json::Value::EmptyArray();
   if (const json::Value* f = body->value.FindPath({"spec", "finalizers"}); f != nullptr && f->is_array()) finalizers = *f;
+  std::vector<apierrors::Cause> causes;
+  const json::Array& items = finalizers.AsArray();
+  for (size_t i = 0; i < items.size(); ++i) {
+    for (const std::string& m : registry::QualifiedNameErrors(items[i].AsString())) {
+      causes.push_back(apierrors::InvalidCause(StrCat("spec.finalizers[", i, "]"), items[i], m));
+    }
+  }
+  if (!causes.empty()) {
+    return call.responder->Send(ErrorResponse(apierrors::Invalid("", "Namespace", call.info.name, std::move(causes))));
+  }
+  const std::string wanted_rv = body->value.GetString({"metadata", "resourceVersion"});
   auto updated = namespaces.resource().store->StorageUpdate(
       "", call.info.name, [&](const json::Value& current) -> absl::StatusOr<json::Value> {
+        if (!wanted_rv.empty() && wanted_rv != current.GetString({"metadata", "resourceVersion"})) {
+          return apierrors::StaleConflict({"", "namespaces"}, call.info.name);
+        }
         json::Value next = current;
         next.Ensure({"spec"}).Set("finalizers", finalizers);
         return next;

@@ -15,6 +15,7 @@ class PodSubresources {
   // `pods` and `nodes` answer for those resources; `kubelets` reaches nodes' kubelets.
   PodSubresources(const ResourceHandler* pods, registry::ResourceStore* nodes, KubeletClient* kubelets,
                   const schema::Schema* schema, const Clock* clock);
+  ~PodSubresources();
 
   void Binding(const Call& call) const;
   void Eviction(const Call& call) const;
@@ -26,9 +27,11 @@ class PodSubresources {
   KubeletClient* kubelets_;
   const schema::Schema* schema_;
   const Clock* clock_;
+  // Log streams run here, not on the HTTP server's handler pool (a follow may last hours).
+  std::unique_ptr<LongRunningRequests> long_running_;
 };
 
 // PUT namespaces/<name>/finalize: only spec.finalizers changes.
-void FinalizeNamespace(const ResourceHandler& namespaces, const Call& call);
+void FinalizeNamespace(const ResourceHandler& namespaces, const Call& call, const schema::Schema& schema);
 
 }  // namespace cubelet::apiserver

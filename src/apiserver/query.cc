@@ -89,18 +89,33 @@ absl::StatusOr<registry::ListOptions> ListOptionsOf(const httpserver::Request& r
 }
 
 absl::StatusOr<registry::DeleteOptions> DeleteOptionsOf(const httpserver::Request& request) {
+  // As upstream: the body when there is one, else the query string (never both).
   registry::DeleteOptions options;
+  bool orphan_set = false;
+  bool orphan = false;
   if (!request.body.empty()) {
-    ASSIGN_OR_RETURN(ParsedBody body, ParseBody(request.body, BodyFormat::kJson));
+    // Typed clients (kubelets deleting pods) send DeleteOptions in their own content type.
+    ASSIGN_OR_RETURN(BodyFormat format, NegotiateBody(request));
+    ASSIGN_OR_RETURN(ParsedBody body, ParseBody(request.body, format, schema::Schema::BuiltIn(),
+                                                "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"));
     const json::Value& v = body.value;
     if (!v.is_object()) return apierrors::BadRequest("DeleteOptions must be a JSON object");
+    std::string kind = v.GetString({"kind"});
+    if (!kind.empty() && kind != "DeleteOptions") {
+      return apierrors::BadRequest(StrCat("the body of a delete must be DeleteOptions, not ", kind));
+    }
     if (const json::Value* g = v.Find("gracePeriodSeconds"); g != nullptr && !g->is_null()) {
       if (!g->AsInt64()) return apierrors::BadRequest("gracePeriodSeconds must be an integer");
       options.grace_period_seconds = *g->AsInt64();
     }
-    options.propagation_policy = v.GetString({"propagationPolicy"});
-    if (const json::Value* o = v.Find("orphanDependents"); o != nullptr && o->is_bool() && options.propagation_policy.empty()) {
-      options.propagation_policy = o->AsBool() ? "Orphan" : "Background";
+    if (const json::Value* p = v.Find("propagationPolicy"); p != nullptr && !p->is_null()) {
+      if (!p->is_string()) return apierrors::BadRequest("propagationPolicy must be a string");
+      options.propagation_policy = p->AsString();
+    }
+    if (const json::Value* o = v.Find("orphanDependents"); o != nullptr && !o->is_null()) {
+      if (!o->is_bool()) return apierrors::BadRequest("orphanDependents must be a boolean");
+      orphan_set = true;
+      orphan = o->AsBool();
     }
     if (const json::Value* p = v.Find("preconditions"); p != nullptr && p->is_object()) {
       if (const json::Value* uid = p->Find("uid"); uid != nullptr && uid->is_string()) {
@@ -112,18 +127,32 @@ absl::StatusOr<registry::DeleteOptions> DeleteOptionsOf(const httpserver::Reques
     }
     if (const json::Value* dry = v.Find("dryRun"); dry != nullptr && dry->is_array()) {
       for (const json::Value& d : dry->AsArray()) {
-        if (!d.is_string() || d.AsString() != "All") return apierrors::BadRequest("dryRun: Unsupported value: supported values: \"All\"");
+        if (!d.is_string() || d.AsString() != "All") {
+          return apierrors::Invalid("meta.k8s.io", "DeleteOptions", "",
+                                    {apierrors::NotSupportedCause("dryRun", d, {"All"})});
+        }
         options.dry_run = true;
       }
     }
+  } else {
+    ASSIGN_OR_RETURN(std::optional<int64_t> grace, QueryInt(request, "gracePeriodSeconds"));
+    options.grace_period_seconds = grace;
+    if (auto p = request.Query("propagationPolicy")) options.propagation_policy = std::string(*p);
+    ASSIGN_OR_RETURN(std::optional<bool> o, QueryBool(request, "orphanDependents"));
+    if (o) {
+      orphan_set = true;
+      orphan = *o;
+    }
+    ASSIGN_OR_RETURN(options.dry_run, DryRunOf(request));
   }
-  ASSIGN_OR_RETURN(std::optional<int64_t> grace, QueryInt(request, "gracePeriodSeconds"));
-  if (grace) options.grace_period_seconds = *grace;
-  if (auto p = request.Query("propagationPolicy")) options.propagation_policy = std::string(*p);
-  ASSIGN_OR_RETURN(std::optional<bool> orphan, QueryBool(request, "orphanDependents"));
-  if (orphan && options.propagation_policy.empty()) options.propagation_policy = *orphan ? "Orphan" : "Background";
-  ASSIGN_OR_RETURN(bool dry, DryRunOf(request));
-  options.dry_run = options.dry_run || dry;
+  if (orphan_set) {
+    if (!options.propagation_policy.empty()) {
+      return apierrors::Invalid("meta.k8s.io", "DeleteOptions", "",
+                                {apierrors::InvalidCause("propagationPolicy", json::Value(options.propagation_policy),
+                                                         "orphanDependents and deletionPropagation cannot be both set")});
+    }
+    options.propagation_policy = orphan ? "Orphan" : "Background";
+  }
   return options;
 }
 

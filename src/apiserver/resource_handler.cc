@@ -25,6 +25,13 @@ absl::Duration DefaultWatchTimeout() {
 
 }  // namespace
 
+absl::Status CheckFieldManager(const std::string& manager) {
+  if (manager.size() <= 128) return absl::OkStatus();
+  return apierrors::Invalid("meta.k8s.io", "CreateOptions", "",
+                            {apierrors::InvalidCause("fieldManager", json::Value(manager),
+                                                     "must be no more than 128 characters")});
+}
+
 std::string FieldManagerOf(const httpserver::Request& request) {
   if (auto m = request.Query("fieldManager"); m && !m->empty()) return std::string(*m);
   std::string agent = std::string(request.headers.Get("User-Agent").value_or("unknown"));
@@ -58,17 +65,23 @@ registry::Admission ResourceHandler::AdmissionFor(const Call& call, admission::O
   request->dry_run = dry_run;
   const admission::Chain* chain = deps_.admission;
   registry::Admission out;
-  out.mutate = [chain, request, admitted](json::Value* object, const json::Value* old) {
+  // The operation follows what the store is about to do: a PUT or an apply that finds nothing
+  // creates, a create that races into an existing object updates.
+  auto operation_for = [](admission::Operation op, const json::Value* old) {
+    if (op == admission::Operation::kDelete) return op;
+    return old == nullptr ? admission::Operation::kCreate : admission::Operation::kUpdate;
+  };
+  out.mutate = [chain, request, admitted, operation_for](json::Value* object, const json::Value* old) {
     admission::Request r = *request;
-    if (old != nullptr && r.operation == admission::Operation::kCreate) r.operation = admission::Operation::kUpdate;
+    r.operation = operation_for(r.operation, old);
     if (r.name.empty() && object != nullptr) r.name = object->GetString({"metadata", "name"});
     absl::Status s = chain->Admit(r, object, old);
     if (s.ok() && admitted != nullptr && object != nullptr) *admitted = *object;
     return s;
   };
-  out.validate = [chain, request](const json::Value& object, const json::Value* old) {
+  out.validate = [chain, request, operation_for](const json::Value& object, const json::Value* old) {
     admission::Request r = *request;
-    if (old != nullptr && r.operation == admission::Operation::kCreate) r.operation = admission::Operation::kUpdate;
+    r.operation = operation_for(r.operation, old);
     if (r.name.empty()) r.name = object.GetString({"metadata", "name"});
     return chain->Validate(r, r.operation == admission::Operation::kDelete ? nullptr : &object, old);
   };
@@ -198,6 +211,10 @@ void ResourceHandler::Watch(const Call& call) const {
     if (narrowed.ok()) options.fields = *narrowed;
   }
   options.resource_version = std::string(call.request.Query("resourceVersion").value_or(""));
+  if (!options.resource_version.empty() &&
+      options.resource_version.find_first_not_of("0123456789") != std::string::npos) {
+    return Fail(call, apierrors::BadRequest(StrCat("invalid resource version \"", options.resource_version, "\"")));
+  }
   auto bookmarks = QueryBool(call.request, "allowWatchBookmarks");
   if (!bookmarks.ok()) return Fail(call, bookmarks.status());
   options.allow_bookmarks = bookmarks->value_or(false);
@@ -251,7 +268,7 @@ void ResourceHandler::Create(const Call& call) const {
   if (!validation.ok()) return Fail(call, validation.status());
   auto dry_run = DryRunOf(call.request);
   if (!dry_run.ok()) return Fail(call, dry_run.status());
-  auto body = ParseBody(call.request.body, *body_format);
+  auto body = ParseBody(call.request.body, *body_format, *deps_.schema, resource_.info.schema_type);
   if (!body.ok()) return Fail(call, body.status());
   std::vector<std::string> warnings;
   absl::Status decoded = DecodeObject(*deps_.schema, resource_.info.schema_type, resource_.info.GroupVersion(),
@@ -268,6 +285,7 @@ void ResourceHandler::Create(const Call& call) const {
   registry::WriteOptions options;
   options.dry_run = *dry_run;
   options.field_manager = FieldManagerOf(call.request);
+  if (absl::Status s = CheckFieldManager(options.field_manager); !s.ok()) return Fail(call, s);
   auto admitted = std::make_shared<json::Value>();
   options.admission = AdmissionFor(call, admission::Operation::kCreate, "", *dry_run, admitted);
   options.warnings = &warnings;
@@ -288,7 +306,7 @@ void ResourceHandler::Update(const Call& call) const {
   if (!validation.ok()) return Fail(call, validation.status());
   auto dry_run = DryRunOf(call.request);
   if (!dry_run.ok()) return Fail(call, dry_run.status());
-  auto body = ParseBody(call.request.body, *body_format);
+  auto body = ParseBody(call.request.body, *body_format, *deps_.schema, resource_.info.schema_type);
   if (!body.ok()) return Fail(call, body.status());
   std::vector<std::string> warnings;
   absl::Status decoded = DecodeObject(*deps_.schema, resource_.info.schema_type, resource_.info.GroupVersion(),
@@ -298,6 +316,7 @@ void ResourceHandler::Update(const Call& call) const {
   registry::WriteOptions options;
   options.dry_run = *dry_run;
   options.field_manager = FieldManagerOf(call.request);
+  if (absl::Status s = CheckFieldManager(options.field_manager); !s.ok()) return Fail(call, s);
   options.admission = AdmissionFor(call, admission::Operation::kUpdate, call.info.subresource, *dry_run);
   options.warnings = &warnings;
   bool existed = true;
@@ -342,13 +361,17 @@ void ResourceHandler::Patch(const Call& call) const {
   registry::WriteOptions options;
   options.dry_run = *dry_run;
   options.field_manager = request->type == PatchType::kApply ? "" : request->field_manager;
-  options.admission = AdmissionFor(call, admission::Operation::kUpdate, call.info.subresource, *dry_run);
+  auto admitted = std::make_shared<json::Value>();
+  options.admission = AdmissionFor(call, admission::Operation::kUpdate, call.info.subresource, *dry_run, admitted);
   options.warnings = &warnings;
   auto patched = resource_.store->GuaranteedUpdate(call.info.namespace_, call.info.name, transform,
                                                    call.info.subresource == "status",
                                                    request->type == PatchType::kApply && call.info.subresource.empty(),
                                                    options);
-  if (!patched.ok()) return Fail(call, patched.status());
+  if (!patched.ok()) {
+    if (created && !admitted->is_null() && !*dry_run) Release(call, *admitted);
+    return Fail(call, patched.status());
+  }
   RespondObject(call, created ? 201 : 200, *(*patched)->object, warnings);
 }
 
@@ -360,9 +383,15 @@ void ResourceHandler::Delete(const Call& call) const {
   auto deleted = resource_.store->Delete(call.info.namespace_, call.info.name, *options);
   if (!deleted.ok()) return Fail(call, deleted.status());
   if (deleted->removed && !options->dry_run) Release(call, *deleted->object->object);
-  // Upstream answers 200 with the object, marked for deletion when removal is pending (a grace
-  // period, finalizers), or as it last was when it is gone.
-  RespondObject(call, 200, *deleted->object->object);
+  // Upstream answers 200 with the object while removal is pending (a grace period,
+  // finalizers); once it is gone, with the object for kinds that return it (pods, services,
+  // ...) and a Status naming it for the rest.
+  const json::Value& last = *deleted->object->object;
+  if (deleted->removed && !resource_.info.return_deleted_object) {
+    return call.responder->Send(
+        SuccessStatus(200, &resource_.info, call.info.name, last.GetString({"metadata", "uid"})));
+  }
+  RespondObject(call, 200, last);
 }
 
 void ResourceHandler::DeleteCollection(const Call& call) const {

@@ -13,6 +13,7 @@ class EventStrategy final : public Strategy {
  public:
   FieldErrors Validate(const json::Value& object) const override;
   bool AllowUnconditionalUpdate() const override { return true; }
+  bool AllowCreateOnUpdate() const override { return true; }
   void AddSelectableFields(const json::Value& object, selectors::Fields* fields) const override;
 };
 

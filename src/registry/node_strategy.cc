@@ -61,6 +61,17 @@ void NamespaceStrategy::AddSelectableFields(const json::Value& object, selectors
   (*fields)["name"] = object.GetString({"metadata", "name"});  // upstream's legacy alias
 }
 
+bool NamespaceStrategy::BlocksRemoval(const json::Value& object) const {
+  const json::Value* f = object.FindPath({"spec", "finalizers"});
+  return f != nullptr && f->is_array() && !f->AsArray().empty();
+}
+
+void NamespaceStrategy::Default(json::Value* object) const {
+  // Every namespace is selectable by its name (upstream sets this label on create and update).
+  std::string name = object->GetString({"metadata", "name"});
+  if (!name.empty()) object->Ensure({"metadata", "labels"}).Set("kubernetes.io/metadata.name", name);
+}
+
 bool NamespaceStrategy::BeginDelete(json::Value* object) const {
   const json::Value* f = object->FindPath({"spec", "finalizers"});
   if (f == nullptr || !f->is_array() || f->AsArray().empty()) return false;

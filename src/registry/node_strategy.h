@@ -24,6 +24,8 @@ class NamespaceStrategy final : public Strategy {
   bool AllowUnconditionalUpdate() const override { return true; }
   void AddSelectableFields(const json::Value& object, selectors::Fields* fields) const override;
   bool BeginDelete(json::Value* object) const override;
+  bool BlocksRemoval(const json::Value& object) const override;
+  void Default(json::Value* object) const override;
 };
 
 // The finalizer that keeps a namespace until its content is deleted.

@@ -1,8 +1,10 @@
 #include "registry/object_meta.h"
 
+#include <algorithm>
 #include <random>
 
 #include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
 #include "common/strings.h"
 #include "json/write.h"
 
@@ -253,9 +255,24 @@ std::string NewUid() {
                          static_cast<uint32_t>(lo >> 48), lo & 0xffffffffffffULL);
 }
 
-std::string FormatMetaTime(absl::Time t) { return std::string(ToStd(absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()))); }
+namespace {
+
+// RFC 3339 has four-digit years: times beyond them (a grace period of 2^63 seconds) are
+// clamped so every client can still decode the object.
+absl::Time ClampToRfc3339(absl::Time t) {
+  static const absl::Time kMin = absl::FromCivil(absl::CivilSecond(1, 1, 1, 0, 0, 0), absl::UTCTimeZone());
+  static const absl::Time kMax = absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59), absl::UTCTimeZone());
+  return std::clamp(t, kMin, kMax);
+}
+
+}  // namespace
+
+std::string FormatMetaTime(absl::Time t) {
+  return std::string(ToStd(absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", ClampToRfc3339(t), absl::UTCTimeZone())));
+}
 
 std::string FormatMetaMicroTime(absl::Time t) {
+  t = ClampToRfc3339(t);
   return std::string(ToStd(absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone())));
 }
 

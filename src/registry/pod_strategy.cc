@@ -4,6 +4,8 @@
 #include "api/json_codec.h"
 #include "api/qos.h"
 #include "api/validation.h"
+
+#include <algorithm>
 #include "common/strings.h"
 #include "json/parse.h"
 #include "json/write.h"
@@ -128,6 +130,39 @@ void PodStrategy::PrepareForStatusUpdate(json::Value* object, const json::Value&
   } else {
     meta.Erase("ownerReferences");
   }
+}
+
+FieldErrors PodStrategy::ValidateStatusUpdate(const json::Value& object, const json::Value& old) const {
+  (void)old;
+  FieldErrors errors;
+  // Conditions and container statuses must keep the keys every client requires (upstream's
+  // ValidatePodStatusUpdate), or one bad status patch breaks every typed client's pod list.
+  if (const json::Value* conditions = object.FindPath({"status", "conditions"}); conditions != nullptr && conditions->is_array()) {
+    const json::Array& items = conditions->AsArray();
+    for (size_t i = 0; i < items.size(); ++i) {
+      std::string field = StrCat("status.conditions[", i, "]");
+      if (items[i].GetString({"type"}).empty()) errors.push_back(apierrors::RequiredCause(StrCat(field, ".type")));
+      std::string status = items[i].GetString({"status"});
+      if (status != "True" && status != "False" && status != "Unknown") {
+        errors.push_back(apierrors::NotSupportedCause(StrCat(field, ".status"), json::Value(status), {"False", "True", "Unknown"}));
+      }
+    }
+  }
+  for (const char* list : {"containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"}) {
+    const json::Value* statuses = object.FindPath({"status", list});
+    if (statuses == nullptr || !statuses->is_array()) continue;
+    const json::Array& items = statuses->AsArray();
+    for (size_t i = 0; i < items.size(); ++i) {
+      std::string field = StrCat("status.", list, "[", i, "]");
+      if (items[i].GetString({"name"}).empty()) errors.push_back(apierrors::RequiredCause(StrCat(field, ".name")));
+    }
+  }
+  std::string phase = object.GetString({"status", "phase"});
+  static const std::vector<std::string> kPhases = {"Failed", "Pending", "Running", "Succeeded", "Unknown"};
+  if (!phase.empty() && std::find(kPhases.begin(), kPhases.end(), phase) == kPhases.end()) {
+    errors.push_back(apierrors::NotSupportedCause("status.phase", json::Value(phase), kPhases));
+  }
+  return errors;
 }
 
 void PodStrategy::AddSelectableFields(const json::Value& object, selectors::Fields* fields) const {

@@ -16,6 +16,7 @@ class PodStrategy final : public Strategy {
   FieldErrors Validate(const json::Value& object) const override;
   FieldErrors ValidateUpdate(const json::Value& object, const json::Value& old) const override;
   void PrepareForStatusUpdate(json::Value* object, const json::Value& old) const override;
+  FieldErrors ValidateStatusUpdate(const json::Value& object, const json::Value& old) const override;
   bool AllowUnconditionalUpdate() const override { return true; }
   void AddSelectableFields(const json::Value& object, selectors::Fields* fields) const override;
   std::optional<int64_t> GracePeriod(const json::Value& object, std::optional<int64_t> requested) const override;

@@ -45,6 +45,7 @@ struct ResourceInfo {
   // (events.k8s.io/v1 events are core/v1 events); "" when stored as themselves.
   std::string storage_resource;
   bool has_status = false;       // status is a subresource: the main resource keeps the old one
+  bool return_deleted_object = false;  // DELETE answers with the object, not a Status (pods, ...)
   std::vector<std::string> selectable_fields;  // besides metadata.name and metadata.namespace
   std::string indexed_field;     // kept indexed by the watch cache ("spec.nodeName" for pods)
   absl::Duration ttl = absl::ZeroDuration();  // objects expire (events: 1 h)
@@ -109,6 +110,10 @@ class Strategy {
   // a process (a namespace is Terminating until its content is gone and spec.finalizers is
   // empty). Returns true while the object must be kept (possibly changed) instead of removed.
   virtual bool BeginDelete(json::Value* object) const { (void)object; return false; }
+  // True while an object marked deleted must stay although its metadata.finalizers are gone
+  // (a namespace keeps spec.finalizers until its content is deleted; upstream's
+  // ShouldDeleteDuringUpdate), so an update never removes it early.
+  virtual bool BlocksRemoval(const json::Value& object) const { (void)object; return false; }
 };
 
 }  // namespace cubelet::registry

@@ -171,7 +171,7 @@ absl::StatusOr<ObjectPtr> ResourceStore::Get(const std::string& namespace_, cons
   auto rv = ParseRevision(options.resource_version);
   if (!rv) return InvalidResourceVersion(options.resource_version);
   if (*rv > 0 && !cacher_->WaitForRevision(*rv, kCacheWait).ok()) {
-    return apierrors::Timeout(StrCat("Too large resource version: ", *rv, ", current: ", cacher_->Revision()), 1);
+    return apierrors::TooLargeResourceVersion(*rv, cacher_->Revision());
   }
   ObjectPtr o = cacher_->Get(key);
   if (o == nullptr) return apierrors::NotFound(info_.GroupResource(), name);
@@ -221,7 +221,7 @@ absl::StatusOr<ListResult> ResourceStore::List(const std::string& namespace_, co
       return result;
     }
     if (wanted > 0 && !cacher_->WaitForRevision(wanted, kCacheWait).ok()) {
-      return apierrors::Timeout(StrCat("Too large resource version: ", wanted, ", current: ", cacher_->Revision()), 1);
+      return apierrors::TooLargeResourceVersion(wanted, cacher_->Revision());
     }
   } else {
     // A consistent list: the cache must have seen every write made before this request.
@@ -258,6 +258,9 @@ absl::Status ResourceStore::ListFromStore(const std::string& namespace_, const L
     request.limit = options.limit > 0 ? std::max<int64_t>(options.limit, 100) : 0;
     auto page = store_->List(request);
     if (!page.ok()) {
+      if (storage::IsCompacted(page.status()) && start_after_key.empty()) {
+        return apierrors::Expired("The resourceVersion for the provided list is too old.");
+      }
       if (storage::IsCompacted(page.status())) {
         return apierrors::Expired(
             "The provided continue parameter is too old to display a consistent list result. You can start a new list "
@@ -333,7 +336,24 @@ absl::StatusOr<json::Value> ResourceStore::PrepareWrite(json::Value object, cons
   }
   if (options.admission.validate) RETURN_IF_ERROR(options.admission.validate(object, old));
   if (!options.field_manager.empty()) {
-    patch::RecordUpdate(*schema_, info_.schema_type, old, &object, options.field_manager, info_.GroupVersion(), now);
+    if (info_.has_status && !status) {
+      // The main resource never owns status (upstream resets it for these writes): record
+      // the update on copies without it.
+      json::Value updated = object;
+      updated.Erase("status");
+      std::optional<json::Value> before;
+      if (old != nullptr) {
+        before = *old;
+        before->Erase("status");
+      }
+      patch::RecordUpdate(*schema_, info_.schema_type, before ? &*before : nullptr, &updated, options.field_manager,
+                          info_.GroupVersion(), now);
+      if (const json::Value* managed = updated.FindPath({"metadata", "managedFields"}); managed != nullptr) {
+        object.Ensure({"metadata"}).Set("managedFields", *managed);
+      }
+    } else {
+      patch::RecordUpdate(*schema_, info_.schema_type, old, &object, options.field_manager, info_.GroupVersion(), now);
+    }
   }
   object.Set("apiVersion", info_.GroupVersion());
   object.Set("kind", info_.kind);
@@ -387,15 +407,17 @@ absl::StatusOr<ObjectPtr> ResourceStore::Update(const std::string& namespace_, c
   }
   object.Ensure({"metadata"}).Set("name", name);
   if (info_.namespaced) object["metadata"].Set("namespace", namespace_);
-  const std::string wanted_rv = object.GetString({"metadata", "resourceVersion"});
-  if (wanted_rv.empty() && !strategy_->AllowUnconditionalUpdate()) {
-    return apierrors::Invalid(info_.group, info_.kind, name,
-                              {apierrors::InvalidCause("metadata.resourceVersion", json::Value("0x0"),
-                                                       "must be specified for an update")});
-  }
+  std::string wanted_rv = object.GetString({"metadata", "resourceVersion"});
+  if (wanted_rv == "0") wanted_rv.clear();  // upstream treats "0" as not set
+  if (!wanted_rv.empty() && !ParseRevision(wanted_rv)) return InvalidResourceVersion(wanted_rv);
   UpdateFunc transform = [&](const json::Value& current) -> absl::StatusOr<json::Value> {
-    if (current.is_null()) return object;
-    if (!wanted_rv.empty() && wanted_rv != current.GetString({"metadata", "resourceVersion"})) {
+    if (current.is_null()) return object;  // create on update (leases, events, ...)
+    if (wanted_rv.empty() && !strategy_->AllowUnconditionalUpdate()) {
+      return apierrors::Invalid(info_.group, info_.kind, name,
+                                {apierrors::InvalidCause("metadata.resourceVersion", json::Value(json::Number{"0x0"}),
+                                                         "must be specified for an update")});
+    }
+    if (!wanted_rv.empty() && ParseRevision(wanted_rv) != ParseRevision(current.GetString({"metadata", "resourceVersion"}))) {
       return apierrors::StaleConflict(info_.GroupResource(), name);
     }
     return object;
@@ -462,7 +484,7 @@ absl::StatusOr<ObjectPtr> ResourceStore::GuaranteedUpdate(const std::string& nam
     if (options.dry_run) {
       return Decode(storage::KeyValue{key, StoredBytes(next), current->create_revision, current->mod_revision});
     }
-    if (ReadyToRemove(next)) {
+    if (ReadyToRemove(next) && !strategy_->BlocksRemoval(next)) {
       ASSIGN_OR_RETURN(storage::TxnResult res, store_->Delete(key, current->mod_revision));
       if (res.succeeded) {
         res.current->value = StoredBytes(std::move(next));
@@ -508,11 +530,6 @@ absl::StatusOr<DeleteResult> ResourceStore::Delete(const std::string& namespace_
     return apierrors::Invalid("meta.k8s.io", "DeleteOptions", "",
                               {apierrors::NotSupportedCause("propagationPolicy", json::Value(options.propagation_policy),
                                                             {"Foreground", "Background", "Orphan", "nil"})});
-  }
-  if (options.grace_period_seconds && *options.grace_period_seconds < 0) {
-    return apierrors::Invalid("meta.k8s.io", "DeleteOptions", "",
-                              {apierrors::InvalidCause("gracePeriodSeconds", json::Value(*options.grace_period_seconds),
-                                                       "must be greater than or equal to 0")});
   }
   const std::string key = KeyFor(namespace_, name);
   ASSIGN_OR_RETURN(storage::GetResult got, store_->Get(key));

@@ -48,6 +48,7 @@ std::vector<ResourceDefinition> BuiltInResources(absl::Duration event_ttl) {
   namespaces.info.verbs = {"create", "delete", "get", "list", "patch", "update", "watch"};
   namespaces.info.short_names = {"ns"};
   namespaces.info.has_status = true;
+  namespaces.info.return_deleted_object = true;
   namespaces.info.subresources = {Status("Namespace"), {"finalize", "Namespace", "", "v1", {"update"}}};
   namespaces.info.selectable_fields = {"status.phase", "name"};
 
@@ -63,6 +64,7 @@ std::vector<ResourceDefinition> BuiltInResources(absl::Duration event_ttl) {
   pods.info.short_names = {"po"};
   pods.info.categories = {"all"};
   pods.info.has_status = true;
+  pods.info.return_deleted_object = true;
   pods.info.subresources = {Status("Pod"),
                             {"binding", "Binding", "", "v1", {"create"}},
                             {"eviction", "Eviction", "policy", "v1", {"create"}},
@@ -83,6 +85,7 @@ std::vector<ResourceDefinition> BuiltInResources(absl::Duration event_ttl) {
                                                   "io.k8s.api.core.v1.ServiceAccount", "/registry/serviceaccounts/",
                                                   plain));
   serviceaccounts.info.short_names = {"sa"};
+  serviceaccounts.info.return_deleted_object = true;
 
   auto& services = out.emplace_back(Define("", "services", "service", "Service", true, "io.k8s.api.core.v1.Service",
                                            "/registry/services/specs/", std::make_shared<ServiceStrategy>()));
@@ -90,10 +93,12 @@ std::vector<ResourceDefinition> BuiltInResources(absl::Duration event_ttl) {
   services.info.short_names = {"svc"};
   services.info.categories = {"all"};
   services.info.has_status = true;
+  services.info.return_deleted_object = true;
   services.info.subresources = {Status("Service")};
 
   auto& endpoints = out.emplace_back(Define("", "endpoints", "endpoints", "Endpoints", true,
-                                            "io.k8s.api.core.v1.Endpoints", "/registry/services/endpoints/", plain));
+                                            "io.k8s.api.core.v1.Endpoints", "/registry/services/endpoints/",
+                                            std::make_shared<EndpointsStrategy>()));
   endpoints.info.short_names = {"ep"};
 
   auto& events = out.emplace_back(Define("", "events", "event", "Event", true, "io.k8s.api.core.v1.Event",

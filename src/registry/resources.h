@@ -33,8 +33,17 @@ class RuntimeClassStrategy final : public Strategy {
   FieldErrors ValidateUpdate(const json::Value& object, const json::Value& old) const override;
 };
 
+// Leases: a PUT of a missing lease creates it, and updates must name the version they replace
+// (upstream's lease strategy).
 class LeaseStrategy final : public Strategy {
  public:
+  bool AllowCreateOnUpdate() const override { return true; }
+};
+
+// Endpoints: PUT creates, any client may replace them (upstream's endpoints strategy).
+class EndpointsStrategy final : public Strategy {
+ public:
+  bool AllowCreateOnUpdate() const override { return true; }
   bool AllowUnconditionalUpdate() const override { return true; }
 };
 

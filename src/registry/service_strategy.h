@@ -16,6 +16,7 @@ class ServiceStrategy final : public Strategy {
   void PrepareForUpdate(json::Value* object, const json::Value& old) const override;
   FieldErrors ValidateUpdate(const json::Value& object, const json::Value& old) const override;
   bool AllowUnconditionalUpdate() const override { return true; }
+  bool AllowCreateOnUpdate() const override { return true; }
 };
 
 }  // namespace cubelet::registry

@@ -219,6 +219,13 @@ TEST_F(ResourceStoreTest, NamespaceDeletionIsTerminatingUntilFinalized) {
   auto again = ns.Delete("", "team", {});
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->removed);
+  // An update of a Terminating namespace (a label) must not remove it while content remains.
+  json::Value labelled = *again->object->object;
+  labelled["metadata"].Ensure({"labels"}).Set("x", "y");
+  auto updated = ns.Update("", "team", labelled, {});
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_TRUE(ns.Get("", "team", {}).ok());
+  EXPECT_EQ((*updated)->labels.at("kubernetes.io/metadata.name"), "team");
   auto finalized = ns.StorageUpdate("", "team", [](const json::Value& current) -> absl::StatusOr<json::Value> {
     json::Value next = current;
     next["spec"].Set("finalizers", json::Value::EmptyArray());
