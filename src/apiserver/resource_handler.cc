@@ -260,74 +260,60 @@ void ResourceHandler::Watch(const Call& call) const {
   });
 }
 
-void ResourceHandler::Create(const Call& call) const {
-  if (!resource_.info.HasVerb("create")) return Fail(call, apierrors::MethodNotSupported(resource_.info.GroupResource(), "create"));
-  auto body_format = NegotiateBody(call.request);
-  if (!body_format.ok()) return Fail(call, body_format.status());
-  auto validation = FieldValidationOf(call.request);
-  if (!validation.ok()) return Fail(call, validation.status());
-  auto dry_run = DryRunOf(call.request);
-  if (!dry_run.ok()) return Fail(call, dry_run.status());
-  auto body = ParseBody(call.request.body, *body_format, *deps_.schema, resource_.info.schema_type);
-  if (!body.ok()) return Fail(call, body.status());
-  std::vector<std::string> warnings;
-  absl::Status decoded = DecodeObject(*deps_.schema, resource_.info.schema_type, resource_.info.GroupVersion(),
-                                      resource_.info.kind, &*body, *validation, &warnings);
-  if (!decoded.ok()) return Fail(call, decoded);
+absl::StatusOr<ResourceHandler::Write> ResourceHandler::DecodeWrite(const Call& call) const {
+  ASSIGN_OR_RETURN(BodyFormat body_format, NegotiateBody(call.request));
+  ASSIGN_OR_RETURN(FieldValidation validation, FieldValidationOf(call.request));
+  Write out;
+  ASSIGN_OR_RETURN(out.options.dry_run, DryRunOf(call.request));
+  ASSIGN_OR_RETURN(ParsedBody body, ParseBody(call.request.body, body_format, *deps_.schema, resource_.info.schema_type));
+  RETURN_IF_ERROR(DecodeObject(*deps_.schema, resource_.info.schema_type, resource_.info.GroupVersion(),
+                               resource_.info.kind, &body, validation, &out.warnings));
   if (resource_.validate_served) {
-    registry::FieldErrors errors = resource_.validate_served(body->value);
+    registry::FieldErrors errors = resource_.validate_served(body.value);
     if (!errors.empty()) {
-      return Fail(call, apierrors::Invalid(resource_.info.group, resource_.info.kind,
-                                           body->value.GetString({"metadata", "name"}), std::move(errors)));
+      return apierrors::Invalid(resource_.info.group, resource_.info.kind, body.value.GetString({"metadata", "name"}),
+                                std::move(errors));
     }
   }
-  json::Value object = resource_.to_stored ? resource_.to_stored(body->value) : std::move(body->value);
-  registry::WriteOptions options;
-  options.dry_run = *dry_run;
-  options.field_manager = FieldManagerOf(call.request);
-  if (absl::Status s = CheckFieldManager(options.field_manager); !s.ok()) return Fail(call, s);
+  out.object = resource_.to_stored ? resource_.to_stored(body.value) : std::move(body.value);
+  out.options.field_manager = FieldManagerOf(call.request);
+  RETURN_IF_ERROR(CheckFieldManager(out.options.field_manager));
+  return out;
+}
+
+void ResourceHandler::Create(const Call& call) const {
+  if (!resource_.info.HasVerb("create")) return Fail(call, apierrors::MethodNotSupported(resource_.info.GroupResource(), "create"));
+  auto write = DecodeWrite(call);
+  if (!write.ok()) return Fail(call, write.status());
   auto admitted = std::make_shared<json::Value>();
-  options.admission = AdmissionFor(call, admission::Operation::kCreate, "", *dry_run, admitted);
-  options.warnings = &warnings;
-  auto created = resource_.store->Create(call.info.namespace_, std::move(object), options);
+  write->options.admission = AdmissionFor(call, admission::Operation::kCreate, "", write->options.dry_run, admitted);
+  write->options.warnings = &write->warnings;
+  auto created = resource_.store->Create(call.info.namespace_, std::move(write->object), write->options);
   if (!created.ok()) {
     // What admission allocated for the object (a service's cluster IP) is given back.
     if (!admitted->is_null()) Release(call, *admitted);
     return Fail(call, created.status());
   }
-  RespondObject(call, 201, *(*created)->object, warnings);
+  RespondObject(call, 201, *(*created)->object, write->warnings);
 }
 
 void ResourceHandler::Update(const Call& call) const {
   if (!resource_.info.HasVerb("update")) return Fail(call, apierrors::MethodNotSupported(resource_.info.GroupResource(), "update"));
-  auto body_format = NegotiateBody(call.request);
-  if (!body_format.ok()) return Fail(call, body_format.status());
-  auto validation = FieldValidationOf(call.request);
-  if (!validation.ok()) return Fail(call, validation.status());
-  auto dry_run = DryRunOf(call.request);
-  if (!dry_run.ok()) return Fail(call, dry_run.status());
-  auto body = ParseBody(call.request.body, *body_format, *deps_.schema, resource_.info.schema_type);
-  if (!body.ok()) return Fail(call, body.status());
-  std::vector<std::string> warnings;
-  absl::Status decoded = DecodeObject(*deps_.schema, resource_.info.schema_type, resource_.info.GroupVersion(),
-                                      resource_.info.kind, &*body, *validation, &warnings);
-  if (!decoded.ok()) return Fail(call, decoded);
-  json::Value object = resource_.to_stored ? resource_.to_stored(body->value) : std::move(body->value);
-  registry::WriteOptions options;
-  options.dry_run = *dry_run;
-  options.field_manager = FieldManagerOf(call.request);
-  if (absl::Status s = CheckFieldManager(options.field_manager); !s.ok()) return Fail(call, s);
-  options.admission = AdmissionFor(call, admission::Operation::kUpdate, call.info.subresource, *dry_run);
-  options.warnings = &warnings;
+  auto write = DecodeWrite(call);
+  if (!write.ok()) return Fail(call, write.status());
+  write->options.admission =
+      AdmissionFor(call, admission::Operation::kUpdate, call.info.subresource, write->options.dry_run);
+  write->options.warnings = &write->warnings;
   bool existed = true;
   if (resource_.store->AllowCreateOnUpdate()) {
     existed = resource_.store->Get(call.info.namespace_, call.info.name, {}).ok();
   }
-  auto updated = call.info.subresource == "status"
-                     ? resource_.store->UpdateStatus(call.info.namespace_, call.info.name, std::move(object), options)
-                     : resource_.store->Update(call.info.namespace_, call.info.name, std::move(object), options);
+  auto updated =
+      call.info.subresource == "status"
+          ? resource_.store->UpdateStatus(call.info.namespace_, call.info.name, std::move(write->object), write->options)
+          : resource_.store->Update(call.info.namespace_, call.info.name, std::move(write->object), write->options);
   if (!updated.ok()) return Fail(call, updated.status());
-  RespondObject(call, existed ? 200 : 201, *(*updated)->object, warnings);
+  RespondObject(call, existed ? 200 : 201, *(*updated)->object, write->warnings);
 }
 
 void ResourceHandler::Patch(const Call& call) const {

@@ -83,6 +83,13 @@ class ResourceHandler {
   void Patch(const Call& call) const;
   void Delete(const Call& call) const;
   void DeleteCollection(const Call& call) const;
+  // A create's or update's body decoded and checked, with its options (dryRun, fieldManager).
+  struct Write {
+    json::Value object;  // in stored form
+    registry::WriteOptions options;
+    std::vector<std::string> warnings;
+  };
+  absl::StatusOr<Write> DecodeWrite(const Call& call) const;
   void Fail(const Call& call, const absl::Status& error) const;
   // Gives back what admission allocated for `object` (a service's cluster IP and node ports),
   // after a failed create or once the object is gone; the allocator would otherwise reclaim

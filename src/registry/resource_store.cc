@@ -462,12 +462,24 @@ absl::StatusOr<ObjectPtr> ResourceStore::Write(const std::string& key, const jso
 absl::StatusOr<ObjectPtr> ResourceStore::GuaranteedUpdate(const std::string& namespace_, const std::string& name,
                                                           const UpdateFunc& transform, bool status,
                                                           bool create_if_missing, const WriteOptions& options) {
+  return UpdateLoop(namespace_, name, transform, status ? UpdateMode::kStatus : UpdateMode::kMain, create_if_missing,
+                    options);
+}
+
+absl::StatusOr<ObjectPtr> ResourceStore::StorageUpdate(const std::string& namespace_, const std::string& name,
+                                                       const UpdateFunc& transform) {
+  return UpdateLoop(namespace_, name, transform, UpdateMode::kStorage, false, {});
+}
+
+absl::StatusOr<ObjectPtr> ResourceStore::UpdateLoop(const std::string& namespace_, const std::string& name,
+                                                    const UpdateFunc& transform, UpdateMode mode, bool create_if_missing,
+                                                    const WriteOptions& options) {
   const std::string key = KeyFor(namespace_, name);
   ASSIGN_OR_RETURN(storage::GetResult got, store_->Get(key));
   std::optional<storage::KeyValue> current = std::move(got.kv);
   for (int attempt = 0; attempt < kMaxUpdateAttempts; ++attempt) {
     if (!current) {
-      if (!create_if_missing || status) return apierrors::NotFound(info_.GroupResource(), name);
+      if (!create_if_missing || mode != UpdateMode::kMain) return apierrors::NotFound(info_.GroupResource(), name);
       ASSIGN_OR_RETURN(json::Value desired, transform(json::Value()));
       desired.Ensure({"metadata"}).Set("name", name);
       auto created = Create(namespace_, std::move(desired), options);
@@ -478,13 +490,18 @@ absl::StatusOr<ObjectPtr> ResourceStore::GuaranteedUpdate(const std::string& nam
     }
     ASSIGN_OR_RETURN(ObjectPtr existing, Decode(*current));
     const json::Value& old = *existing->object;
-    ASSIGN_OR_RETURN(json::Value desired, transform(old));
-    ASSIGN_OR_RETURN(json::Value next, PrepareWrite(std::move(desired), &old, status, options));
+    ASSIGN_OR_RETURN(json::Value next, transform(old));
+    if (mode == UpdateMode::kStorage) {
+      // Below the strategy: only the metadata the server owns is kept.
+      PrepareObjectMetaForUpdate(&next, old);
+    } else {
+      ASSIGN_OR_RETURN(next, PrepareWrite(std::move(next), &old, mode == UpdateMode::kStatus, options));
+    }
     if (SameIgnoringRevision(next, old)) return existing;  // a no-op writes nothing, as upstream
     if (options.dry_run) {
       return Decode(storage::KeyValue{key, StoredBytes(next), current->create_revision, current->mod_revision});
     }
-    if (ReadyToRemove(next) && !strategy_->BlocksRemoval(next)) {
+    if (mode != UpdateMode::kStorage && ReadyToRemove(next) && !strategy_->BlocksRemoval(next)) {
       ASSIGN_OR_RETURN(storage::TxnResult res, store_->Delete(key, current->mod_revision));
       if (res.succeeded) {
         res.current->value = StoredBytes(std::move(next));
@@ -493,27 +510,6 @@ absl::StatusOr<ObjectPtr> ResourceStore::GuaranteedUpdate(const std::string& nam
       current = std::move(res.current);
       continue;
     }
-    bool conflicted = false;
-    ASSIGN_OR_RETURN(ObjectPtr written, Write(key, next, current->mod_revision, &conflicted));
-    if (!conflicted) return written;
-    ASSIGN_OR_RETURN(got, store_->Get(key));
-    current = std::move(got.kv);
-  }
-  return apierrors::Conflict(info_.GroupResource(), name, "too many concurrent updates, please try again");
-}
-
-absl::StatusOr<ObjectPtr> ResourceStore::StorageUpdate(const std::string& namespace_, const std::string& name,
-                                                       const UpdateFunc& transform) {
-  const std::string key = KeyFor(namespace_, name);
-  ASSIGN_OR_RETURN(storage::GetResult got, store_->Get(key));
-  std::optional<storage::KeyValue> current = std::move(got.kv);
-  for (int attempt = 0; attempt < kMaxUpdateAttempts; ++attempt) {
-    if (!current) return apierrors::NotFound(info_.GroupResource(), name);
-    ASSIGN_OR_RETURN(ObjectPtr existing, Decode(*current));
-    const json::Value& old = *existing->object;
-    ASSIGN_OR_RETURN(json::Value next, transform(old));
-    PrepareObjectMetaForUpdate(&next, old);
-    if (SameIgnoringRevision(next, old)) return existing;
     bool conflicted = false;
     ASSIGN_OR_RETURN(ObjectPtr written, Write(key, next, current->mod_revision, &conflicted));
     if (!conflicted) return written;

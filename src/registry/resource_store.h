@@ -147,6 +147,12 @@ class ResourceStore {
  private:
   absl::StatusOr<json::Value> PrepareWrite(json::Value object, const json::Value* old, bool status,
                                            const WriteOptions& options) const;
+  // kMain and kStatus go through the strategy (PUT/patch of the resource or its status);
+  // kStorage writes what the transform returns (StorageUpdate).
+  enum class UpdateMode { kMain, kStatus, kStorage };
+  absl::StatusOr<ObjectPtr> UpdateLoop(const std::string& namespace_, const std::string& name,
+                                       const UpdateFunc& transform, UpdateMode mode, bool create_if_missing,
+                                       const WriteOptions& options);
   absl::StatusOr<ObjectPtr> Write(const std::string& key, const json::Value& object, int64_t expected_revision,
                                   bool* conflicted);
   // Lists at options.resource_version (0 = now) from the store, after `start_after_key`.
