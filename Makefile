@@ -4,7 +4,7 @@ PRESET ?= relwithdebinfo
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build test unit-test node-test bench demo demo-stop package clean
+.PHONY: all deps configure build test unit-test e2e-test node-test bench demo demo-stop package clean
 
 all: build
 
@@ -18,13 +18,19 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # Every test. Node tests need root and containerd; here a missing test bed is a failure, not a skip.
+# Unit and e2e tests run in parallel (each e2e test starts its own cubelet-server on a free
+# port); node tests are marked RUN_SERIAL and run alone.
+TEST_JOBS ?= 3
 test: build
 	tests/testbed/testbed sweep
-	CUBELET_REQUIRE_NODE_TESTS=1 ctest --test-dir $(BUILD_DIR) --output-on-failure --timeout 900
+	CUBELET_REQUIRE_NODE_TESTS=1 ctest --test-dir $(BUILD_DIR) --output-on-failure --timeout 900 -j $(TEST_JOBS)
 	tests/testbed/testbed sweep
 
 unit-test: build
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit -j $(TEST_JOBS)
+
+e2e-test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e -j $(TEST_JOBS)
 
 node-test: build
 	CUBELET_REQUIRE_NODE_TESTS=1 ctest --test-dir $(BUILD_DIR) --output-on-failure -L node
