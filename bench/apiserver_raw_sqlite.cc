@@ -9,6 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "common/strings.h"
+#include "storage/sqlite/schema.h"
 
 namespace cubelet::bench {
 namespace {
@@ -17,19 +18,6 @@ using Clock = std::chrono::steady_clock;
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-// The store's table (src/storage/sqlite/schema.cc), so a row costs what a store row costs.
-constexpr char kSchema[] = R"sql(
-CREATE TABLE kv (
-  id INTEGER PRIMARY KEY,
-  name BLOB NOT NULL,
-  deleted INTEGER NOT NULL,
-  create_revision INTEGER NOT NULL,
-  prev_revision INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
-  value BLOB NOT NULL
-);
-CREATE INDEX kv_name ON kv (name);
-)sql";
 
 class Db {
  public:
@@ -87,7 +75,7 @@ absl::Status ConfigureLikeTheStore(Db& db) {
                              "PRAGMA temp_store=MEMORY"}) {
     if (absl::Status s = db.Exec(pragma); !s.ok()) return s;
   }
-  return db.Exec(kSchema);
+  return db.Exec(storage::sqlite::kCreateSchemaSql);
 }
 
 }  // namespace

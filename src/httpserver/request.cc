@@ -1,19 +1,14 @@
 // Headers and Request accessors of http_server.h.
 #include "httpserver/http_server.h"
 
+#include "absl/strings/match.h"
+
 namespace cubelet::httpserver {
 namespace {
 
+// absl's ASCII comparison; Debian's Abseil has its own string_view type.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
+  return absl::EqualsIgnoreCase(absl::string_view(a.data(), a.size()), absl::string_view(b.data(), b.size()));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "common/strings.h"
 #include "json/parse.h"
 #include "kproto/internal/scalars.h"
+#include "kproto/internal/field_path.h"
 #include "kproto/transcode.h"
 #include "kproto/wire.h"
 #include "schema/scalars.h"
@@ -25,14 +26,8 @@ using schema::Kind;
 using schema::StructType;
 using schema::TypeRef;
 
-absl::Status PathError(std::string_view path, std::string_view what) {
-  if (path.empty()) return absl::InvalidArgumentError(std::string(what));
-  return absl::InvalidArgumentError(StrCat(path, ": ", what));
-}
-
-std::string Join(std::string_view path, std::string_view name) {
-  return path.empty() ? std::string(name) : StrCat(path, ".", name);
-}
+using internal::JoinPath;
+using internal::PathError;
 
 absl::Status Expect(const WireField& wire, WireType type, std::string_view path) {
   if (wire.type == type) return absl::OkStatus();
@@ -152,7 +147,7 @@ absl::Status Decoder::DecodeFields(const StructType& type, int embedded, std::st
 
 absl::Status Decoder::DecodeField(const Field& field, const WireField& wire, int depth, const std::string& path,
                                   json::Value* out) {
-  const std::string field_path = Join(path, field.name);
+  const std::string field_path = JoinPath(path, field.name);
   if (field.type.kind == Kind::kList || field.type.kind == Kind::kMap) {
     json::Value* container = out->Find(field.name);
     if (container == nullptr) {

@@ -19,6 +19,7 @@
 #include "common/strings.h"
 #include "json/write.h"
 #include "kproto/internal/scalars.h"
+#include "kproto/internal/field_path.h"
 #include "kproto/transcode.h"
 #include "kproto/wire.h"
 #include "schema/scalars.h"
@@ -31,14 +32,8 @@ using schema::Kind;
 using schema::StructType;
 using schema::TypeRef;
 
-absl::Status PathError(std::string_view path, std::string_view what) {
-  if (path.empty()) return absl::InvalidArgumentError(std::string(what));
-  return absl::InvalidArgumentError(StrCat(path, ": ", what));
-}
-
-std::string Join(std::string_view path, std::string_view name) {
-  return path.empty() ? std::string(name) : StrCat(path, ".", name);
-}
+using internal::JoinPath;
+using internal::PathError;
 
 absl::Status WrongType(std::string_view path, std::string_view expected, const json::Value& v) {
   return PathError(path, StrCat("expected ", expected, ", got ", json::TypeName(v.type())));
@@ -109,7 +104,7 @@ absl::Status Encoder::EncodeFields(const StructType& type, int embedded, const j
     }
     const json::Value* value = object.Find(field->name);
     if (value == nullptr || value->is_null()) continue;
-    RETURN_IF_ERROR(EncodeValue(field->type, number, *value, depth, Join(path, field->name), out));
+    RETURN_IF_ERROR(EncodeValue(field->type, number, *value, depth, JoinPath(path, field->name), out));
   }
   return absl::OkStatus();
 }

@@ -195,13 +195,7 @@ absl::StatusOr<ListResult> ResourceStore::List(const std::string& namespace_, co
       // Nothing of this resource changed since the first page: the cache is that snapshot.
       storage::cacher::ListRequest request{namespace_, "", options.labels, options.fields, options.limit,
                                            StrCat(info_.storage_prefix, token.start)};
-      storage::cacher::ListResult page = cacher_->List(request);
-      result.items = std::move(page.items);
-      result.revision = token.revision;
-      if (!page.last_key.empty()) {
-        result.continue_token = EncodeContinue(token.revision, page.last_key.substr(info_.storage_prefix.size()));
-        result.remaining = page.remaining;
-      }
+      TakeCachePage(cacher_->List(request), token.revision, &result);
       return result;
     }
     ListOptions from_store = options;
@@ -235,13 +229,18 @@ absl::StatusOr<ListResult> ResourceStore::List(const std::string& namespace_, co
   if (auto n = options.fields.RequiresExactMatch("metadata.name")) name = *n;
   storage::cacher::ListRequest request{namespace_, name, options.labels, options.fields, options.limit, ""};
   storage::cacher::ListResult page = cacher_->List(request);
-  result.items = std::move(page.items);
-  result.revision = page.revision;
-  if (!page.last_key.empty()) {
-    result.continue_token = EncodeContinue(page.revision, page.last_key.substr(info_.storage_prefix.size()));
-    result.remaining = page.remaining;
-  }
+  const int64_t revision = page.revision;
+  TakeCachePage(std::move(page), revision, &result);
   return result;
+}
+
+void ResourceStore::TakeCachePage(storage::cacher::ListResult page, int64_t revision, ListResult* result) const {
+  result->items = std::move(page.items);
+  result->revision = revision;
+  if (!page.last_key.empty()) {
+    result->continue_token = EncodeContinue(revision, page.last_key.substr(info_.storage_prefix.size()));
+    result->remaining = page.remaining;
+  }
 }
 
 // Lists at a fixed revision straight from the store (an Exact resourceVersion, a continue

@@ -155,6 +155,8 @@ class ResourceStore {
                                        const WriteOptions& options);
   absl::StatusOr<ObjectPtr> Write(const std::string& key, const json::Value& object, int64_t expected_revision,
                                   bool* conflicted);
+  // A page of the watch cache as the result at `revision`, with the continue token for the rest.
+  void TakeCachePage(storage::cacher::ListResult page, int64_t revision, ListResult* result) const;
   // Lists at options.resource_version (0 = now) from the store, after `start_after_key`.
   absl::Status ListFromStore(const std::string& namespace_, const ListOptions& options,
                              const std::string& start_after_key, ListResult* result);

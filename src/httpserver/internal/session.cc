@@ -11,6 +11,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include "absl/strings/match.h"
 #include "common/strings.h"
 #include "httpserver/internal/responder.h"
 #include "httpserver/internal/stream_impl.h"
@@ -42,16 +43,9 @@ std::string FormatEndpoint(const net::ip::tcp::endpoint& ep) {
   return StrCat(a.to_string(), ":", ep.port());
 }
 
+// absl's ASCII comparison; Debian's Abseil has its own string_view type.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
+  return absl::EqualsIgnoreCase(absl::string_view(a.data(), a.size()), absl::string_view(b.data(), b.size()));
 }
 
 std::string_view ToStd(boost::beast::string_view s) { return std::string_view(s.data(), s.size()); }

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/status_macros.h"
 #include "common/strings.h"
 
 namespace cubelet::storage::sqlite {
@@ -86,28 +87,25 @@ absl::Status Database::Exec(std::string_view sql) {
   return status;
 }
 
-absl::StatusOr<int64_t> Database::QueryInt(std::string_view sql) {
-  std::string s(sql);
+absl::StatusOr<std::unique_ptr<Statement>> Database::QueryRow(const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db_, s.c_str(), -1, &stmt, nullptr);
-  if (rc != SQLITE_OK) return SqliteError(db_, rc, s);
-  Statement st(db_, stmt);
-  absl::StatusOr<bool> row = st.Step(s);
+  int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db_, rc, sql);
+  auto st = std::make_unique<Statement>(db_, stmt);
+  absl::StatusOr<bool> row = st->Step(sql);
   if (!row.ok()) return row.status();
-  if (!*row) return absl::InternalError(StrCat(s, ": no row"));
-  return st.ColumnInt(0);
+  if (!*row) return absl::InternalError(StrCat(sql, ": no row"));
+  return st;
+}
+
+absl::StatusOr<int64_t> Database::QueryInt(std::string_view sql) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Statement> st, QueryRow(std::string(sql)));
+  return st->ColumnInt(0);
 }
 
 absl::StatusOr<std::string> Database::QueryText(std::string_view sql) {
-  std::string s(sql);
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db_, s.c_str(), -1, &stmt, nullptr);
-  if (rc != SQLITE_OK) return SqliteError(db_, rc, s);
-  Statement st(db_, stmt);
-  absl::StatusOr<bool> row = st.Step(s);
-  if (!row.ok()) return row.status();
-  if (!*row) return absl::InternalError(StrCat(s, ": no row"));
-  return st.ColumnBlob(0);
+  ASSIGN_OR_RETURN(std::unique_ptr<Statement> st, QueryRow(std::string(sql)));
+  return st->ColumnBlob(0);
 }
 
 absl::StatusOr<Statement*> Database::Prepare(const std::string& sql) {

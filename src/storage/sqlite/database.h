@@ -91,6 +91,8 @@ class Database {
 
  private:
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  // Prepares `sql` once (not kept) and steps it to its first row; an error without one.
+  absl::StatusOr<std::unique_ptr<Statement>> QueryRow(const std::string& sql);
 
   sqlite3* db_;
   std::string path_;

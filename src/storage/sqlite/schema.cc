@@ -15,20 +15,6 @@
 namespace cubelet::storage::sqlite {
 namespace {
 
-constexpr char kCreateSchema[] = R"sql(
-CREATE TABLE kv (
-  id INTEGER PRIMARY KEY,
-  name BLOB NOT NULL,
-  deleted INTEGER NOT NULL,
-  create_revision INTEGER NOT NULL,
-  prev_revision INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
-  value BLOB NOT NULL
-);
-CREATE INDEX kv_name ON kv (name);
-CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-INSERT INTO meta (key, value) VALUES ('compact_revision', 0);
-)sql";
 
 std::string Prefix(const std::string& path) { return StrCat("store database ", path); }
 
@@ -185,7 +171,7 @@ absl::StatusOr<OpenedDatabase> OpenStateDatabase(const std::string& path,
   absl::Status locked = db->Exec("BEGIN EXCLUSIVE");
   if (!locked.ok()) return FirstReadError(path, locked, LastCode(*db));
   if (created) {
-    absl::Status init = db->Exec(StrCat(kCreateSchema, "PRAGMA application_id=", kApplicationId,
+    absl::Status init = db->Exec(StrCat(kCreateSchemaSql, "PRAGMA application_id=", kApplicationId,
                                         "; PRAGMA user_version=", kSchemaVersion, ";"));
     if (!init.ok()) {
       (void)db->Exec("ROLLBACK");

@@ -29,6 +29,22 @@ namespace cubelet::storage::sqlite {
 inline constexpr int64_t kApplicationId = 0x43424c54;  // "CBLT"
 inline constexpr int64_t kSchemaVersion = 1;
 
+// The tables of a new file (the layout above); benchmarks create the same table for their raw peer.
+inline constexpr char kCreateSchemaSql[] = R"sql(
+CREATE TABLE kv (
+  id INTEGER PRIMARY KEY,
+  name BLOB NOT NULL,
+  deleted INTEGER NOT NULL,
+  create_revision INTEGER NOT NULL,
+  prev_revision INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  value BLOB NOT NULL
+);
+CREATE INDEX kv_name ON kv (name);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('compact_revision', 0);
+)sql";
+
 struct OpenSettings {
   int page_size = 1024;               // new files only
   int64_t cache_size_kib = 16 * 1024;
