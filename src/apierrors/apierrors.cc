@@ -184,7 +184,9 @@ absl::Status Invalid(std::string_view group, std::string_view kind, std::string_
   d.group = std::string(group);
   d.kind = std::string(kind);
   d.causes = std::move(causes);
-  return Make(ApiStatus{422, "Invalid", StrCat(kind, " ", Quoted(name), " is invalid: ", aggregate), std::move(d)});
+  // Upstream names the group-qualified kind (schema.GroupKind.String()): "Lease.coordination.k8s.io".
+  std::string qualified = group.empty() ? std::string(kind) : StrCat(kind, ".", group);
+  return Make(ApiStatus{422, "Invalid", StrCat(qualified, " ", Quoted(name), " is invalid: ", aggregate), std::move(d)});
 }
 
 absl::Status BadRequest(std::string_view message) { return Make(Simple(400, "BadRequest", message)); }

@@ -67,18 +67,24 @@ absl::StatusOr<PatchRequest> ParsePatchRequest(const httpserver::Request& reques
   out.patch = std::move(parsed->value);
   out.duplicate_fields = std::move(parsed->duplicate_fields);
   out.field_manager = std::move(field_manager);
+  // Upstream's ValidatePatchOptions: PatchOptions problems are 422 Invalid with causes.
+  auto invalid_options = [](apierrors::Cause cause) {
+    return apierrors::Invalid("meta.k8s.io", "PatchOptions", "", {std::move(cause)});
+  };
   if (out.field_manager.size() > kMaxFieldManagerLength) {
-    return apierrors::BadRequest(StrCat("fieldManager: Too long: must have at most ", kMaxFieldManagerLength, " bytes"));
+    return invalid_options(apierrors::TooLongCause("fieldManager", kMaxFieldManagerLength));
   }
   if (auto force = request.Query("force")) {
     bool v = false;
     if (!ParseGoBool(*force, &v)) return apierrors::BadRequest(StrCat("invalid boolean value for force: \"", *force, "\""));
-    if (out.type != PatchType::kApply && v) return apierrors::BadRequest("force is only allowed for apply patches");
+    if (out.type != PatchType::kApply) {
+      return invalid_options(apierrors::ForbiddenCause("force", "may not be specified for non-apply patch"));
+    }
     out.force = v;
   }
   if (out.type == PatchType::kApply) {
     if (request.Query("fieldManager").value_or("").empty()) {
-      return apierrors::BadRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+      return invalid_options(apierrors::RequiredCause("fieldManager", "is required for apply patch"));
     }
     if (!out.patch.is_object()) return apierrors::BadRequest("the apply configuration must be an object");
   } else if (out.type == PatchType::kJsonPatch) {

@@ -208,12 +208,8 @@ TEST(ListOptionsTest, ResourceVersionMatchWithContinueOrExactZeroAndSendInitialE
                            "sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list");
 }
 
-// TODO(bug, src/apierrors): errors.NewInvalid prints the group-qualified kind
-// (schema.GroupKind.String()), "ListOptions.meta.k8s.io"; apierrors::Invalid prints the bare
-// kind. The same holds for every Invalid of a kind in a group ("Lease.coordination.k8s.io").
+// errors.NewInvalid prints the group-qualified kind (schema.GroupKind.String()).
 TEST(ListOptionsTest, InvalidMessageNamesTheGroupQualifiedKind) {
-  GTEST_SKIP() << "bug: apierrors::Invalid writes \"ListOptions \\\"\\\" is invalid\" (upstream: "
-                  "\"ListOptions.meta.k8s.io \\\"\\\" is invalid\")";
   auto o = ListOptionsOf(Get("/api/v1/pods?resourceVersion=5&resourceVersionMatch=Newest"));
   EXPECT_EQ(StatusOf(o.status()).message,
             "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Unsupported value: \"Newest\": supported "
