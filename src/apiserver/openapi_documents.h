@@ -7,8 +7,12 @@
 // validation (a PATCH operation carrying the kind's x-kubernetes-group-version-kind and a
 // fieldValidation parameter), to compute client-side apply patches (the x-kubernetes-patch-*
 // field extensions) and for `kubectl explain`.
-// Does not own: the kinds' component schemas (schema/openapi.h), routing, authentication and
-// the 404 for paths it does not serve (api_handler.h), discovery (discovery.h).
+// It writes them in OpenAPI 3's shape (parameters typed by a schema, requestBody, responses by
+// media type, references into components.schemas).
+// Does not own: which operations and schemas there are (openapi/operations.h,
+// openapi/schemas.h: the same for the v2 document), ETag and Accept rules (openapi/serving.h),
+// routing, authentication and the 404 for paths it does not serve (api_handler.h), discovery
+// (discovery.h).
 #pragma once
 
 #include <map>

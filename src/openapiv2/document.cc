@@ -3,8 +3,8 @@
 #include <string>
 #include <utility>
 
-#include "common/strings.h"
-#include "openapiv2/internal/definitions.h"
+#include "openapi/operations.h"
+#include "openapi/schemas.h"
 #include "openapiv2/internal/paths.h"
 
 namespace cubelet::openapiv2 {
@@ -14,12 +14,9 @@ using json::Value;
 Document BuildDocument(const schema::Schema& schema, const std::vector<registry::ResourceInfo>& resources,
                        std::string_view kubernetes_version) {
   std::vector<std::string> problems;
-  internal::PathsBuilder paths(schema, &problems);
-  for (const registry::ResourceInfo& info : resources) paths.AddResource(info);
-
-  std::vector<std::string> roots(paths.referenced().begin(), paths.referenced().end());
-  absl::StatusOr<Value> definitions = internal::BuildDefinitions(schema, roots, paths.lists());
-  if (!definitions.ok()) problems.push_back(std::string(definitions.status().message()));
+  std::vector<const registry::ResourceInfo*> served;
+  for (const registry::ResourceInfo& info : resources) served.push_back(&info);
+  const openapi::DocumentOperations operations = openapi::BuildOperations(schema, served, &problems);
 
   Document out;
   Value& doc = out.swagger;
@@ -29,8 +26,8 @@ Document BuildDocument(const schema::Schema& schema, const std::vector<registry:
   info.Set("title", "Kubernetes");
   info.Set("version", kubernetes_version);
   doc.Set("info", std::move(info));
-  doc.Set("paths", paths.Build());
-  doc.Set("definitions", definitions.ok() ? std::move(*definitions) : Value::EmptyObject());
+  doc.Set("paths", internal::WritePaths(operations));
+  doc.Set("definitions", openapi::DocumentSchemas(schema, operations, schema::OpenApiVersion::kV2, &problems));
 
   // kube-apiserver declares its bearer-token authentication; clients generated from the
   // document expect it.
@@ -48,12 +45,7 @@ Document BuildDocument(const schema::Schema& schema, const std::vector<registry:
   security.Append(std::move(requirement));
   doc.Set("security", std::move(security));
 
-  if (!problems.empty()) {
-    std::string message = "OpenAPI v2 document is incomplete:";
-    for (const std::string& p : problems) StrAppend(&message, " ", p, ";");
-    message.pop_back();
-    out.status = absl::InternalError(message);
-  }
+  out.status = openapi::IncompleteStatus("OpenAPI v2 document", problems);
   return out;
 }
 

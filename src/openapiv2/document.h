@@ -1,12 +1,11 @@
 // Owns: cubelet-server's OpenAPI v2 (Swagger 2.0) document, built once from the schema table and
 // the served resources in the shape kube-apiserver serves at /openapi/v2: swagger, info, the
-// paths of every served resource and subresource, the definitions of every kind (with
-// x-kubernetes-group-version-kind, named as upstream: io.k8s.api.core.v1.Pod) and what they
-// reference, and the bearer-token security definition. kubectl 1.27 and 1.28 need it for
-// create/apply validation, explain and client-side apply's strategic merge patches; newer kubectl
-// reads OpenAPI v3 instead.
-// Does not own: the protobuf encoding (protobuf.h), serving it (service.h), the v3 documents
-// (apiserver/openapi_documents.h).
+// paths (internal/paths.h), the definitions, and the bearer-token security definition. kubectl
+// 1.27 and 1.28 need it for create/apply validation, explain and client-side apply's strategic
+// merge patches; newer kubectl reads OpenAPI v3 instead.
+// Does not own: which operations and definitions there are (openapi/operations.h,
+// openapi/schemas.h: the same for the v3 documents), the protobuf encoding (protobuf.h), serving
+// it (service.h).
 #pragma once
 
 #include <string_view>

@@ -1,6 +1,9 @@
 #include "openapiv2/protobuf.h"
 
+#include <algorithm>
+#include <span>
 #include <string_view>
+#include <type_traits>
 
 #include "absl/status/status.h"
 #include "common/status_macros.h"
@@ -95,10 +98,90 @@ void WriteYaml(const Value& v, std::string* out) {
   }
 }
 
+// The writing of one message from a JSON object is a table of its fields: a member whose key is
+// in the table is written by that field's encoder, any other x-* member becomes a vendor
+// extension (for messages that carry them), anything else is refused.
+template <typename Msg>
+using FieldEncoder = absl::Status (*)(const Value& value, std::string_view at, Msg* out);
+
+template <typename Msg>
+struct Field {
+  std::string_view key;
+  FieldEncoder<Msg> encode;
+};
+
+template <typename Msg>
+using Fields = std::type_identity_t<std::span<const Field<Msg>>>;  // Msg is deduced from `out` alone
+
+template <typename Msg>
+absl::Status EncodeFields(const Value& v, std::string_view where, Fields<Msg> fields, Msg* out) {
+  ASSIGN_OR_RETURN(const json::Object* members, AsObject(v, where));
+  for (const auto& [key, value] : *members) {
+    const std::string at = Child(where, key);
+    auto field = std::find_if(fields.begin(), fields.end(), [&](const Field<Msg>& f) { return f.key == key; });
+    if (field != fields.end()) {
+      RETURN_IF_ERROR(field->encode(value, at, out));
+      continue;
+    }
+    if constexpr (requires { out->mutable_vendor_extension(); }) {
+      if (IsExtension(key)) {
+        AddExtension(key, value, out->mutable_vendor_extension());
+        continue;
+      }
+    }
+    return Unsupported(where, key);
+  }
+  return absl::OkStatus();
+}
+
+// Field encoders built from the generated accessors: `Mutable` is a mutable_<field>() and
+// `Setter` a set_<field>(bool) of the message.
+template <typename Accessor>
+struct MessageOf;
+template <typename Msg, typename Result, typename... Args>
+struct MessageOf<Result (Msg::*)(Args...)> {
+  using type = Msg;
+};
+template <auto Accessor>
+using MessageOfT = typename MessageOf<decltype(Accessor)>::type;
+
+template <auto Mutable>
+absl::Status StringField(const Value& v, std::string_view at, MessageOfT<Mutable>* out) {
+  ASSIGN_OR_RETURN(*(out->*Mutable)(), AsString(v, at));
+  return absl::OkStatus();
+}
+
+// The mutable_<field>() of a whole repeated field: generated code overloads it with one that
+// takes an index, which a template argument cannot choose between.
+template <typename Msg, typename Repeated>
+constexpr auto WholeRepeated(Repeated* (Msg::*accessor)()) {
+  return accessor;
+}
+
+template <auto Mutable>
+absl::Status StringsField(const Value& v, std::string_view at, MessageOfT<Mutable>* out) {
+  return AddStrings(v, at, (out->*Mutable)());
+}
+
+template <auto Setter>
+absl::Status BoolField(const Value& v, std::string_view at, MessageOfT<Setter>* out) {
+  ASSIGN_OR_RETURN(bool b, AsBool(v, at));
+  (out->*Setter)(b);
+  return absl::OkStatus();
+}
+
+// A field holding a message (or a repeated field) that `Encode` writes.
+template <auto Mutable, auto Encode>
+absl::Status MessageField(const Value& v, std::string_view at, MessageOfT<Mutable>* out) {
+  return Encode(v, at, (out->*Mutable)());
+}
+
 absl::Status EncodeSchema(const Value& v, std::string_view where, pb::Schema* out);
 
-absl::Status EncodeNamedSchemas(const Value& v, std::string_view where,
-                                google::protobuf::RepeatedPtrField<pb::NamedSchema>* out) {
+using NamedSchemas = google::protobuf::RepeatedPtrField<pb::NamedSchema>;
+
+// A JSON object of schemas by name, in its order.
+absl::Status EncodeNamedSchemas(const Value& v, std::string_view where, NamedSchemas* out) {
   ASSIGN_OR_RETURN(const json::Object* members, AsObject(v, where));
   for (const auto& [name, schema] : *members) {
     pb::NamedSchema* named = out->Add();
@@ -108,151 +191,116 @@ absl::Status EncodeNamedSchemas(const Value& v, std::string_view where,
   return absl::OkStatus();
 }
 
+// The members of Schema that are not written as they are spelled in JSON.
+absl::Status SchemaEnum(const Value& v, std::string_view at, pb::Schema* out) {
+  if (!v.is_array()) return Invalid(at, "must be an array");
+  for (const Value& item : v.AsArray()) out->add_enum_()->set_yaml(ExtensionYaml(item));
+  return absl::OkStatus();
+}
+
+absl::Status SchemaAdditionalProperties(const Value& v, std::string_view at, pb::Schema* out) {
+  if (v.is_bool()) {
+    out->mutable_additional_properties()->set_boolean(v.AsBool());
+    return absl::OkStatus();
+  }
+  return EncodeSchema(v, at, out->mutable_additional_properties()->mutable_schema());
+}
+
+absl::Status SchemaType(const Value& v, std::string_view at, pb::Schema* out) {
+  if (!v.is_string()) return AddStrings(v, at, out->mutable_type()->mutable_value());
+  out->mutable_type()->add_value(v.AsString());
+  return absl::OkStatus();
+}
+
+absl::Status SchemaItems(const Value& v, std::string_view at, pb::Schema* out) {
+  if (!v.is_array()) return EncodeSchema(v, at, out->mutable_items()->add_schema());
+  for (size_t i = 0; i < v.AsArray().size(); ++i) {
+    RETURN_IF_ERROR(EncodeSchema(v.AsArray()[i], Index(at, i), out->mutable_items()->add_schema()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SchemaAllOf(const Value& v, std::string_view at, pb::Schema* out) {
+  if (!v.is_array()) return Invalid(at, "must be an array");
+  for (size_t i = 0; i < v.AsArray().size(); ++i) {
+    RETURN_IF_ERROR(EncodeSchema(v.AsArray()[i], Index(at, i), out->add_all_of()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SchemaProperties(const Value& v, std::string_view at, pb::Schema* out) {
+  return EncodeNamedSchemas(v, at, out->mutable_properties()->mutable_additional_properties());
+}
+
+constexpr Field<pb::Schema> kSchemaFields[] = {
+    {"$ref", StringField<&pb::Schema::mutable__ref>},
+    {"format", StringField<&pb::Schema::mutable_format>},
+    {"title", StringField<&pb::Schema::mutable_title>},
+    {"description", StringField<&pb::Schema::mutable_description>},
+    {"required", StringsField<WholeRepeated(&pb::Schema::mutable_required)>},
+    {"enum", SchemaEnum},
+    {"additionalProperties", SchemaAdditionalProperties},
+    {"type", SchemaType},
+    {"items", SchemaItems},
+    {"allOf", SchemaAllOf},
+    {"properties", SchemaProperties},
+    {"readOnly", BoolField<&pb::Schema::set_read_only>},
+};
+
 absl::Status EncodeSchema(const Value& v, std::string_view where, pb::Schema* out) {
-  ASSIGN_OR_RETURN(const json::Object* members, AsObject(v, where));
-  for (const auto& [key, value] : *members) {
-    const std::string at = Child(where, key);
-    if (key == "$ref") {
-      ASSIGN_OR_RETURN(*out->mutable__ref(), AsString(value, at));
-    } else if (key == "format") {
-      ASSIGN_OR_RETURN(*out->mutable_format(), AsString(value, at));
-    } else if (key == "title") {
-      ASSIGN_OR_RETURN(*out->mutable_title(), AsString(value, at));
-    } else if (key == "description") {
-      ASSIGN_OR_RETURN(*out->mutable_description(), AsString(value, at));
-    } else if (key == "required") {
-      RETURN_IF_ERROR(AddStrings(value, at, out->mutable_required()));
-    } else if (key == "enum") {
-      if (!value.is_array()) return Invalid(at, "must be an array");
-      for (const Value& item : value.AsArray()) out->add_enum_()->set_yaml(ExtensionYaml(item));
-    } else if (key == "additionalProperties") {
-      if (value.is_bool()) {
-        out->mutable_additional_properties()->set_boolean(value.AsBool());
-      } else {
-        RETURN_IF_ERROR(EncodeSchema(value, at, out->mutable_additional_properties()->mutable_schema()));
-      }
-    } else if (key == "type") {
-      if (value.is_string()) {
-        out->mutable_type()->add_value(value.AsString());
-      } else {
-        RETURN_IF_ERROR(AddStrings(value, at, out->mutable_type()->mutable_value()));
-      }
-    } else if (key == "items") {
-      if (value.is_array()) {
-        for (size_t i = 0; i < value.AsArray().size(); ++i) {
-          RETURN_IF_ERROR(EncodeSchema(value.AsArray()[i], Index(at, i), out->mutable_items()->add_schema()));
-        }
-      } else {
-        RETURN_IF_ERROR(EncodeSchema(value, at, out->mutable_items()->add_schema()));
-      }
-    } else if (key == "allOf") {
-      if (!value.is_array()) return Invalid(at, "must be an array");
-      for (size_t i = 0; i < value.AsArray().size(); ++i) {
-        RETURN_IF_ERROR(EncodeSchema(value.AsArray()[i], Index(at, i), out->add_all_of()));
-      }
-    } else if (key == "properties") {
-      RETURN_IF_ERROR(EncodeNamedSchemas(value, at, out->mutable_properties()->mutable_additional_properties()));
-    } else if (key == "readOnly") {
-      ASSIGN_OR_RETURN(bool read_only, AsBool(value, at));
-      out->set_read_only(read_only);
-    } else if (IsExtension(key)) {
-      AddExtension(key, value, out->mutable_vendor_extension());
-    } else {
-      return Unsupported(where, key);
-    }
-  }
-  return absl::OkStatus();
+  return EncodeFields(v, where, kSchemaFields, out);
 }
 
-absl::Status EncodeJsonReference(const json::Object& members, std::string_view where, pb::JsonReference* out) {
-  for (const auto& [key, value] : members) {
-    const std::string at = Child(where, key);
-    if (key == "$ref") {
-      ASSIGN_OR_RETURN(*out->mutable__ref(), AsString(value, at));
-    } else if (key == "description") {
-      ASSIGN_OR_RETURN(*out->mutable_description(), AsString(value, at));
-    } else {
-      return Unsupported(where, key);
-    }
-  }
-  return absl::OkStatus();
-}
+constexpr Field<pb::JsonReference> kJsonReferenceFields[] = {
+    {"$ref", StringField<&pb::JsonReference::mutable__ref>},
+    {"description", StringField<&pb::JsonReference::mutable_description>},
+};
 
-absl::Status EncodeBodyParameter(const json::Object& members, std::string_view where, pb::BodyParameter* out) {
-  for (const auto& [key, value] : members) {
-    const std::string at = Child(where, key);
-    if (key == "description") {
-      ASSIGN_OR_RETURN(*out->mutable_description(), AsString(value, at));
-    } else if (key == "name") {
-      ASSIGN_OR_RETURN(*out->mutable_name(), AsString(value, at));
-    } else if (key == "in") {
-      ASSIGN_OR_RETURN(*out->mutable_in(), AsString(value, at));
-    } else if (key == "required") {
-      ASSIGN_OR_RETURN(bool required, AsBool(value, at));
-      out->set_required(required);
-    } else if (key == "schema") {
-      RETURN_IF_ERROR(EncodeSchema(value, at, out->mutable_schema()));
-    } else if (IsExtension(key)) {
-      AddExtension(key, value, out->mutable_vendor_extension());
-    } else {
-      return Unsupported(where, key);
-    }
-  }
-  return absl::OkStatus();
-}
+constexpr Field<pb::BodyParameter> kBodyParameterFields[] = {
+    {"description", StringField<&pb::BodyParameter::mutable_description>},
+    {"name", StringField<&pb::BodyParameter::mutable_name>},
+    {"in", StringField<&pb::BodyParameter::mutable_in>},
+    {"required", BoolField<&pb::BodyParameter::set_required>},
+    {"schema", MessageField<&pb::BodyParameter::mutable_schema, EncodeSchema>},
+};
 
 // Query and path parameters share these keys; their messages differ only in field numbers.
 template <typename SubSchema>
-absl::Status EncodeNonBodyParameter(const json::Object& members, std::string_view where, SubSchema* out) {
-  for (const auto& [key, value] : members) {
-    const std::string at = Child(where, key);
-    if (key == "description") {
-      ASSIGN_OR_RETURN(*out->mutable_description(), AsString(value, at));
-    } else if (key == "name") {
-      ASSIGN_OR_RETURN(*out->mutable_name(), AsString(value, at));
-    } else if (key == "in") {
-      ASSIGN_OR_RETURN(*out->mutable_in(), AsString(value, at));
-    } else if (key == "type") {
-      ASSIGN_OR_RETURN(*out->mutable_type(), AsString(value, at));
-    } else if (key == "format") {
-      ASSIGN_OR_RETURN(*out->mutable_format(), AsString(value, at));
-    } else if (key == "required") {
-      ASSIGN_OR_RETURN(bool required, AsBool(value, at));
-      out->set_required(required);
-    } else if (key == "uniqueItems") {
-      ASSIGN_OR_RETURN(bool unique, AsBool(value, at));
-      out->set_unique_items(unique);
-    } else if (IsExtension(key)) {
-      AddExtension(key, value, out->mutable_vendor_extension());
-    } else {
-      return Unsupported(where, key);
-    }
-  }
-  return absl::OkStatus();
-}
+constexpr Field<SubSchema> kNonBodyParameterFields[] = {
+    {"description", StringField<&SubSchema::mutable_description>},
+    {"name", StringField<&SubSchema::mutable_name>},
+    {"in", StringField<&SubSchema::mutable_in>},
+    {"type", StringField<&SubSchema::mutable_type>},
+    {"format", StringField<&SubSchema::mutable_format>},
+    {"required", BoolField<&SubSchema::set_required>},
+    {"uniqueItems", BoolField<&SubSchema::set_unique_items>},
+};
 
-absl::Status EncodeParameters(const Value& v, std::string_view where,
-                              google::protobuf::RepeatedPtrField<pb::ParametersItem>* out) {
+using ParametersItems = google::protobuf::RepeatedPtrField<pb::ParametersItem>;
+
+absl::Status EncodeParameters(const Value& v, std::string_view where, ParametersItems* out) {
   if (!v.is_array()) return Invalid(where, "must be an array");
   for (size_t i = 0; i < v.AsArray().size(); ++i) {
     const std::string at = Index(where, i);
-    ASSIGN_OR_RETURN(const json::Object* members, AsObject(v.AsArray()[i], at));
     const Value& param = v.AsArray()[i];
+    RETURN_IF_ERROR(AsObject(param, at).status());
     pb::ParametersItem* item = out->Add();
     if (param.Find("$ref") != nullptr) {
-      RETURN_IF_ERROR(EncodeJsonReference(*members, at, item->mutable_json_reference()));
+      RETURN_IF_ERROR(EncodeFields(param, at, kJsonReferenceFields, item->mutable_json_reference()));
       continue;
     }
     const std::string in = param.GetString({"in"});
     pb::Parameter* p = item->mutable_parameter();
     if (in == "body") {
-      RETURN_IF_ERROR(EncodeBodyParameter(*members, at, p->mutable_body_parameter()));
+      RETURN_IF_ERROR(EncodeFields(param, at, kBodyParameterFields, p->mutable_body_parameter()));
     } else if (in == "query") {
-      RETURN_IF_ERROR(EncodeNonBodyParameter(
-          *members, at, p->mutable_non_body_parameter()->mutable_query_parameter_sub_schema()));
+      using Query = pb::QueryParameterSubSchema;
+      RETURN_IF_ERROR(EncodeFields(param, at, kNonBodyParameterFields<Query>,
+                                          p->mutable_non_body_parameter()->mutable_query_parameter_sub_schema()));
     } else if (in == "path") {
-      RETURN_IF_ERROR(EncodeNonBodyParameter(
-          *members, at, p->mutable_non_body_parameter()->mutable_path_parameter_sub_schema()));
+      using Path = pb::PathParameterSubSchema;
+      RETURN_IF_ERROR(EncodeFields(param, at, kNonBodyParameterFields<Path>,
+                                         p->mutable_non_body_parameter()->mutable_path_parameter_sub_schema()));
     } else {
       return Invalid(Child(at, "in"), StrCat("parameters in '", in, "' are not supported"));
     }
@@ -260,6 +308,16 @@ absl::Status EncodeParameters(const Value& v, std::string_view where,
   return absl::OkStatus();
 }
 
+absl::Status ResponseSchema(const Value& v, std::string_view at, pb::Response* out) {
+  return EncodeSchema(v, at, out->mutable_schema()->mutable_schema());
+}
+
+constexpr Field<pb::Response> kResponseFields[] = {
+    {"description", StringField<&pb::Response::mutable_description>},
+    {"schema", ResponseSchema},
+};
+
+// Responses are keyed by status code.
 absl::Status EncodeResponses(const Value& v, std::string_view where, pb::Responses* out) {
   ASSIGN_OR_RETURN(const json::Object* members, AsObject(v, where));
   for (const auto& [code, value] : *members) {
@@ -268,95 +326,49 @@ absl::Status EncodeResponses(const Value& v, std::string_view where, pb::Respons
       AddExtension(code, value, out->mutable_vendor_extension());
       continue;
     }
-    ASSIGN_OR_RETURN(const json::Object* fields, AsObject(value, at));
+    RETURN_IF_ERROR(AsObject(value, at).status());
     pb::NamedResponseValue* named = out->add_response_code();
     named->set_name(code);
     if (value.Find("$ref") != nullptr) {
-      RETURN_IF_ERROR(EncodeJsonReference(*fields, at, named->mutable_value()->mutable_json_reference()));
-      continue;
-    }
-    pb::Response* response = named->mutable_value()->mutable_response();
-    for (const auto& [key, field] : *fields) {
-      const std::string field_at = Child(at, key);
-      if (key == "description") {
-        ASSIGN_OR_RETURN(*response->mutable_description(), AsString(field, field_at));
-      } else if (key == "schema") {
-        RETURN_IF_ERROR(EncodeSchema(field, field_at, response->mutable_schema()->mutable_schema()));
-      } else if (IsExtension(key)) {
-        AddExtension(key, field, response->mutable_vendor_extension());
-      } else {
-        return Unsupported(at, key);
-      }
+      RETURN_IF_ERROR(
+          EncodeFields(value, at, kJsonReferenceFields, named->mutable_value()->mutable_json_reference()));
+    } else {
+      RETURN_IF_ERROR(EncodeFields(value, at, kResponseFields, named->mutable_value()->mutable_response()));
     }
   }
   return absl::OkStatus();
 }
+
+constexpr Field<pb::Operation> kOperationFields[] = {
+    {"tags", StringsField<WholeRepeated(&pb::Operation::mutable_tags)>},
+    {"summary", StringField<&pb::Operation::mutable_summary>},
+    {"description", StringField<&pb::Operation::mutable_description>},
+    {"operationId", StringField<&pb::Operation::mutable_operation_id>},
+    {"produces", StringsField<WholeRepeated(&pb::Operation::mutable_produces)>},
+    {"consumes", StringsField<WholeRepeated(&pb::Operation::mutable_consumes)>},
+    {"parameters", MessageField<WholeRepeated(&pb::Operation::mutable_parameters), EncodeParameters>},
+    {"responses", MessageField<&pb::Operation::mutable_responses, EncodeResponses>},
+    {"schemes", StringsField<WholeRepeated(&pb::Operation::mutable_schemes)>},
+    {"deprecated", BoolField<&pb::Operation::set_deprecated>},
+};
 
 absl::Status EncodeOperation(const Value& v, std::string_view where, pb::Operation* out) {
-  ASSIGN_OR_RETURN(const json::Object* members, AsObject(v, where));
-  for (const auto& [key, value] : *members) {
-    const std::string at = Child(where, key);
-    if (key == "tags") {
-      RETURN_IF_ERROR(AddStrings(value, at, out->mutable_tags()));
-    } else if (key == "summary") {
-      ASSIGN_OR_RETURN(*out->mutable_summary(), AsString(value, at));
-    } else if (key == "description") {
-      ASSIGN_OR_RETURN(*out->mutable_description(), AsString(value, at));
-    } else if (key == "operationId") {
-      ASSIGN_OR_RETURN(*out->mutable_operation_id(), AsString(value, at));
-    } else if (key == "produces") {
-      RETURN_IF_ERROR(AddStrings(value, at, out->mutable_produces()));
-    } else if (key == "consumes") {
-      RETURN_IF_ERROR(AddStrings(value, at, out->mutable_consumes()));
-    } else if (key == "parameters") {
-      RETURN_IF_ERROR(EncodeParameters(value, at, out->mutable_parameters()));
-    } else if (key == "responses") {
-      RETURN_IF_ERROR(EncodeResponses(value, at, out->mutable_responses()));
-    } else if (key == "schemes") {
-      RETURN_IF_ERROR(AddStrings(value, at, out->mutable_schemes()));
-    } else if (key == "deprecated") {
-      ASSIGN_OR_RETURN(bool deprecated, AsBool(value, at));
-      out->set_deprecated(deprecated);
-    } else if (IsExtension(key)) {
-      AddExtension(key, value, out->mutable_vendor_extension());
-    } else {
-      return Unsupported(where, key);
-    }
-  }
-  return absl::OkStatus();
+  return EncodeFields(v, where, kOperationFields, out);
 }
 
-absl::Status EncodePathItem(const Value& v, std::string_view where, pb::PathItem* out) {
-  ASSIGN_OR_RETURN(const json::Object* members, AsObject(v, where));
-  for (const auto& [key, value] : *members) {
-    const std::string at = Child(where, key);
-    if (key == "$ref") {
-      ASSIGN_OR_RETURN(*out->mutable__ref(), AsString(value, at));
-    } else if (key == "get") {
-      RETURN_IF_ERROR(EncodeOperation(value, at, out->mutable_get()));
-    } else if (key == "put") {
-      RETURN_IF_ERROR(EncodeOperation(value, at, out->mutable_put()));
-    } else if (key == "post") {
-      RETURN_IF_ERROR(EncodeOperation(value, at, out->mutable_post()));
-    } else if (key == "delete") {
-      RETURN_IF_ERROR(EncodeOperation(value, at, out->mutable_delete_()));
-    } else if (key == "options") {
-      RETURN_IF_ERROR(EncodeOperation(value, at, out->mutable_options()));
-    } else if (key == "head") {
-      RETURN_IF_ERROR(EncodeOperation(value, at, out->mutable_head()));
-    } else if (key == "patch") {
-      RETURN_IF_ERROR(EncodeOperation(value, at, out->mutable_patch()));
-    } else if (key == "parameters") {
-      RETURN_IF_ERROR(EncodeParameters(value, at, out->mutable_parameters()));
-    } else if (IsExtension(key)) {
-      AddExtension(key, value, out->mutable_vendor_extension());
-    } else {
-      return Unsupported(where, key);
-    }
-  }
-  return absl::OkStatus();
-}
+constexpr Field<pb::PathItem> kPathItemFields[] = {
+    {"$ref", StringField<&pb::PathItem::mutable__ref>},
+    {"get", MessageField<&pb::PathItem::mutable_get, EncodeOperation>},
+    {"put", MessageField<&pb::PathItem::mutable_put, EncodeOperation>},
+    {"post", MessageField<&pb::PathItem::mutable_post, EncodeOperation>},
+    {"delete", MessageField<&pb::PathItem::mutable_delete_, EncodeOperation>},
+    {"options", MessageField<&pb::PathItem::mutable_options, EncodeOperation>},
+    {"head", MessageField<&pb::PathItem::mutable_head, EncodeOperation>},
+    {"patch", MessageField<&pb::PathItem::mutable_patch, EncodeOperation>},
+    {"parameters", MessageField<WholeRepeated(&pb::PathItem::mutable_parameters), EncodeParameters>},
+};
 
+// Paths are keyed by path.
 absl::Status EncodePaths(const Value& v, std::string_view where, pb::Paths* out) {
   ASSIGN_OR_RETURN(const json::Object* members, AsObject(v, where));
   for (const auto& [path, item] : *members) {
@@ -365,7 +377,7 @@ absl::Status EncodePaths(const Value& v, std::string_view where, pb::Paths* out)
     } else if (!path.empty() && path[0] == '/') {
       pb::NamedPathItem* named = out->add_path();
       named->set_name(path);
-      RETURN_IF_ERROR(EncodePathItem(item, Child(where, path), named->mutable_value()));
+      RETURN_IF_ERROR(EncodeFields(item, Child(where, path), kPathItemFields, named->mutable_value()));
     } else {
       return Unsupported(where, path);
     }
@@ -373,56 +385,42 @@ absl::Status EncodePaths(const Value& v, std::string_view where, pb::Paths* out)
   return absl::OkStatus();
 }
 
+constexpr Field<pb::Info> kInfoFields[] = {
+    {"title", StringField<&pb::Info::mutable_title>},
+    {"version", StringField<&pb::Info::mutable_version>},
+    {"description", StringField<&pb::Info::mutable_description>},
+};
+
 absl::Status EncodeInfo(const Value& v, std::string_view where, pb::Info* out) {
-  ASSIGN_OR_RETURN(const json::Object* members, AsObject(v, where));
-  for (const auto& [key, value] : *members) {
-    const std::string at = Child(where, key);
-    if (key == "title") {
-      ASSIGN_OR_RETURN(*out->mutable_title(), AsString(value, at));
-    } else if (key == "version") {
-      ASSIGN_OR_RETURN(*out->mutable_version(), AsString(value, at));
-    } else if (key == "description") {
-      ASSIGN_OR_RETURN(*out->mutable_description(), AsString(value, at));
-    } else if (IsExtension(key)) {
-      AddExtension(key, value, out->mutable_vendor_extension());
-    } else {
-      return Unsupported(where, key);
-    }
-  }
-  return absl::OkStatus();
+  return EncodeFields(v, where, kInfoFields, out);
 }
 
+constexpr Field<pb::ApiKeySecurity> kApiKeySecurityFields[] = {
+    {"type", StringField<&pb::ApiKeySecurity::mutable_type>},
+    {"name", StringField<&pb::ApiKeySecurity::mutable_name>},
+    {"in", StringField<&pb::ApiKeySecurity::mutable_in>},
+    {"description", StringField<&pb::ApiKeySecurity::mutable_description>},
+};
+
+// Security definitions are keyed by name; only API keys (kube-apiserver's bearer token) are
+// carried.
 absl::Status EncodeSecurityDefinitions(const Value& v, std::string_view where, pb::SecurityDefinitions* out) {
   ASSIGN_OR_RETURN(const json::Object* members, AsObject(v, where));
   for (const auto& [name, definition] : *members) {
     const std::string at = Child(where, name);
-    ASSIGN_OR_RETURN(const json::Object* fields, AsObject(definition, at));
+    RETURN_IF_ERROR(AsObject(definition, at).status());
     if (definition.GetString({"type"}) != "apiKey") return Invalid(Child(at, "type"), "only apiKey is supported");
     pb::NamedSecurityDefinitionsItem* named = out->add_additional_properties();
     named->set_name(name);
-    pb::ApiKeySecurity* key_security = named->mutable_value()->mutable_api_key_security();
-    for (const auto& [key, value] : *fields) {
-      const std::string field_at = Child(at, key);
-      if (key == "type") {
-        ASSIGN_OR_RETURN(*key_security->mutable_type(), AsString(value, field_at));
-      } else if (key == "name") {
-        ASSIGN_OR_RETURN(*key_security->mutable_name(), AsString(value, field_at));
-      } else if (key == "in") {
-        ASSIGN_OR_RETURN(*key_security->mutable_in(), AsString(value, field_at));
-      } else if (key == "description") {
-        ASSIGN_OR_RETURN(*key_security->mutable_description(), AsString(value, field_at));
-      } else if (IsExtension(key)) {
-        AddExtension(key, value, key_security->mutable_vendor_extension());
-      } else {
-        return Unsupported(at, key);
-      }
-    }
+    RETURN_IF_ERROR(EncodeFields(definition, at, kApiKeySecurityFields,
+                                                     named->mutable_value()->mutable_api_key_security()));
   }
   return absl::OkStatus();
 }
 
-absl::Status EncodeSecurity(const Value& v, std::string_view where,
-                            google::protobuf::RepeatedPtrField<pb::SecurityRequirement>* out) {
+using SecurityRequirements = google::protobuf::RepeatedPtrField<pb::SecurityRequirement>;
+
+absl::Status EncodeSecurity(const Value& v, std::string_view where, SecurityRequirements* out) {
   if (!v.is_array()) return Invalid(where, "must be an array");
   for (size_t i = 0; i < v.AsArray().size(); ++i) {
     const std::string at = Index(where, i);
@@ -437,39 +435,28 @@ absl::Status EncodeSecurity(const Value& v, std::string_view where,
   return absl::OkStatus();
 }
 
+absl::Status DocumentDefinitions(const Value& v, std::string_view at, pb::Document* out) {
+  return EncodeNamedSchemas(v, at, out->mutable_definitions()->mutable_additional_properties());
+}
+
+constexpr Field<pb::Document> kDocumentFields[] = {
+    {"swagger", StringField<&pb::Document::mutable_swagger>},
+    {"info", MessageField<&pb::Document::mutable_info, EncodeInfo>},
+    {"host", StringField<&pb::Document::mutable_host>},
+    {"basePath", StringField<&pb::Document::mutable_base_path>},
+    {"schemes", StringsField<WholeRepeated(&pb::Document::mutable_schemes)>},
+    {"consumes", StringsField<WholeRepeated(&pb::Document::mutable_consumes)>},
+    {"produces", StringsField<WholeRepeated(&pb::Document::mutable_produces)>},
+    {"paths", MessageField<&pb::Document::mutable_paths, EncodePaths>},
+    {"definitions", DocumentDefinitions},
+    {"security", MessageField<WholeRepeated(&pb::Document::mutable_security), EncodeSecurity>},
+    {"securityDefinitions", MessageField<&pb::Document::mutable_security_definitions, EncodeSecurityDefinitions>},
+};
+
 absl::Status EncodeDocument(const Value& v, pb::Document* out) {
-  ASSIGN_OR_RETURN(const json::Object* members, AsObject(v, "document"));
-  for (const auto& [key, value] : *members) {
-    const std::string& at = key;
-    if (key == "swagger") {
-      ASSIGN_OR_RETURN(*out->mutable_swagger(), AsString(value, at));
-    } else if (key == "info") {
-      RETURN_IF_ERROR(EncodeInfo(value, at, out->mutable_info()));
-    } else if (key == "host") {
-      ASSIGN_OR_RETURN(*out->mutable_host(), AsString(value, at));
-    } else if (key == "basePath") {
-      ASSIGN_OR_RETURN(*out->mutable_base_path(), AsString(value, at));
-    } else if (key == "schemes") {
-      RETURN_IF_ERROR(AddStrings(value, at, out->mutable_schemes()));
-    } else if (key == "consumes") {
-      RETURN_IF_ERROR(AddStrings(value, at, out->mutable_consumes()));
-    } else if (key == "produces") {
-      RETURN_IF_ERROR(AddStrings(value, at, out->mutable_produces()));
-    } else if (key == "paths") {
-      RETURN_IF_ERROR(EncodePaths(value, at, out->mutable_paths()));
-    } else if (key == "definitions") {
-      RETURN_IF_ERROR(EncodeNamedSchemas(value, at, out->mutable_definitions()->mutable_additional_properties()));
-    } else if (key == "security") {
-      RETURN_IF_ERROR(EncodeSecurity(value, at, out->mutable_security()));
-    } else if (key == "securityDefinitions") {
-      RETURN_IF_ERROR(EncodeSecurityDefinitions(value, at, out->mutable_security_definitions()));
-    } else if (IsExtension(key)) {
-      AddExtension(key, value, out->mutable_vendor_extension());
-    } else {
-      return Unsupported("", key);
-    }
-  }
-  return absl::OkStatus();
+  RETURN_IF_ERROR(AsObject(v, "document").status());
+  // Top-level members are named by their key alone ("paths./api/v1/pods...").
+  return EncodeFields(v, "", kDocumentFields, out);
 }
 
 }  // namespace

@@ -4,8 +4,9 @@
 // application/com.github.proto-openapi.spec.v2@v1.0+protobuf and its newer spelling
 // ...spec.v2.v1.0+protobuf; no Accept means JSON), with one ETag (uppercase hex SHA-512 of the
 // JSON) for both, 304 for a matching If-None-Match and 406 when nothing offered is acceptable.
-// Does not own: what the document says (document.h), authentication and the 404 for other
-// paths (apiserver/api_handler.h).
+// Does not own: what the document says (document.h), the ETag, If-None-Match and Accept rules
+// both OpenAPI endpoints share (openapi/serving.h), authentication and the 404 for other paths
+// (apiserver/api_handler.h).
 #pragma once
 
 #include <optional>

@@ -10,12 +10,6 @@
 namespace cubelet::schema {
 namespace {
 
-json::Value Ref(std::string_view name) {
-  json::Value v = json::Value::EmptyObject();
-  v.Set("$ref", SchemaRef(name));
-  return v;
-}
-
 json::Value Scalar(std::string_view type, std::string_view format = "") {
   json::Value v = json::Value::EmptyObject();
   v.Set("type", type);
@@ -29,8 +23,18 @@ json::Value StringList(const std::vector<std::string>& values) {
   return list;
 }
 
-// The named schemas of the scalar wrapper types, as upstream documents them.
-json::Value WrapperSchema(std::string_view name) {
+json::Value OneOf(std::string_view first_type, std::string_view second_type) {
+  json::Value one_of = json::Value::EmptyArray();
+  one_of.Append(Scalar(first_type));
+  one_of.Append(Scalar(second_type));
+  return one_of;
+}
+
+// The named schemas of the scalar wrapper types, as upstream documents them. Its v2 document
+// types Quantity and IntOrString as strings (the v2 parser has no oneOf), IntOrString with the
+// int-or-string format kubectl's validation knows.
+json::Value WrapperSchema(std::string_view name, OpenApiVersion version) {
+  const bool v3 = version == OpenApiVersion::kV3;
   json::Value v = json::Value::EmptyObject();
   if (name == kTimeSchemaName || name == kMicroTimeSchemaName) {
     v.Set("description", name == kTimeSchemaName
@@ -45,24 +49,35 @@ json::Value WrapperSchema(std::string_view name) {
           "Quantity is a fixed-point number with an optional suffix: a binary SI suffix (Ki, Mi, Gi, Ti, Pi, "
           "Ei), a decimal SI suffix (n, u, m, k, M, G, T, P, E) or a decimal exponent (e3, E6). Examples: "
           "100m, 1.5, 128Mi, 1e3. A JSON number is accepted as well.");
-    json::Value one_of = json::Value::EmptyArray();
-    one_of.Append(Scalar("string"));
-    one_of.Append(Scalar("number"));
-    v.Set("oneOf", std::move(one_of));
+    if (v3) {
+      v.Set("oneOf", OneOf("string", "number"));
+    } else {
+      v.Set("type", "string");
+    }
   } else {
     v.Set("description", "IntOrString holds either an int32 or a string.");
+    if (!v3) v.Set("type", "string");
     v.Set("format", "int-or-string");
-    json::Value one_of = json::Value::EmptyArray();
-    one_of.Append(Scalar("integer"));
-    one_of.Append(Scalar("string"));
-    v.Set("oneOf", std::move(one_of));
+    if (v3) v.Set("oneOf", OneOf("integer", "string"));
   }
   return v;
 }
 
+// The named schema a value of `type` refers to, or nullopt for a type written inline.
+std::optional<std::string_view> NamedType(const TypeRef& type) {
+  switch (type.kind) {
+    case Kind::kTime: return kTimeSchemaName;
+    case Kind::kMicroTime: return kMicroTimeSchemaName;
+    case Kind::kQuantity: return kQuantitySchemaName;
+    case Kind::kIntOrString: return kIntOrStringSchemaName;
+    case Kind::kStruct: return type.name;
+    default: return std::nullopt;
+  }
+}
+
 class Builder {
  public:
-  explicit Builder(const Schema& schema) : schema_(schema) {}
+  Builder(const Schema& schema, OpenApiVersion version) : schema_(schema), version_(version) {}
 
   absl::Status AddRoot(const std::string& name) {
     if (schema_.Find(name) == nullptr) return absl::NotFoundError(StrCat("no schema type ", name));
@@ -75,7 +90,7 @@ class Builder {
       std::string name = std::move(pending_.front());
       pending_.pop_front();
       const StructType* type = schema_.Find(name);
-      out_[name] = type == nullptr ? WrapperSchema(name) : StructSchema(*type);
+      out_[name] = type == nullptr ? WrapperSchema(name, version_) : StructSchema(*type);
     }
     json::Value schemas = json::Value::EmptyObject();
     for (auto& [name, value] : out_) schemas.AsObject().emplace_back(name, std::move(value));
@@ -89,11 +104,12 @@ class Builder {
 
   json::Value RefTo(std::string_view name) {
     Want(name);
-    return Ref(name);
+    return RefSchema(name, version_);
   }
 
   // The schema of a value of `type` (without description or field extensions).
   json::Value TypeSchema(const TypeRef& type) {
+    if (std::optional<std::string_view> name = NamedType(type)) return RefTo(*name);
     switch (type.kind) {
       case Kind::kString: return Scalar("string");
       case Kind::kInt32: return Scalar("integer", "int32");
@@ -101,29 +117,32 @@ class Builder {
       case Kind::kFloat64: return Scalar("number", "double");
       case Kind::kBoolean: return Scalar("boolean");
       case Kind::kBytes: return Scalar("string", "byte");
-      case Kind::kTime: return RefTo(kTimeSchemaName);
-      case Kind::kMicroTime: return RefTo(kMicroTimeSchemaName);
-      case Kind::kQuantity: return RefTo(kQuantitySchemaName);
-      case Kind::kIntOrString: return RefTo(kIntOrStringSchemaName);
+      case Kind::kTime:
+      case Kind::kMicroTime:
+      case Kind::kQuantity:
+      case Kind::kIntOrString:
+      case Kind::kStruct: break;  // named: referred to above
       case Kind::kObject: {
+        // An object without properties or additionalProperties: kubectl reads a map of
+        // arbitrary values.
         json::Value v = Scalar("object");
         v.Set("x-kubernetes-preserve-unknown-fields", true);
         return v;
       }
       case Kind::kAny: {
+        // Neither type nor properties: kubectl reads an arbitrary value.
         json::Value v = json::Value::EmptyObject();
         v.Set("x-kubernetes-preserve-unknown-fields", true);
         return v;
       }
-      case Kind::kStruct: return RefTo(type.name);
       case Kind::kList: {
         json::Value v = Scalar("array");
-        v.Set("items", TypeSchema(*type.elem));
+        v.Set("items", type.elem ? TypeSchema(*type.elem) : json::Value::EmptyObject());
         return v;
       }
       case Kind::kMap: {
         json::Value v = Scalar("object");
-        v.Set("additionalProperties", TypeSchema(*type.elem));
+        v.Set("additionalProperties", type.elem ? TypeSchema(*type.elem) : json::Value::EmptyObject());
         return v;
       }
     }
@@ -131,19 +150,17 @@ class Builder {
   }
 
   json::Value FieldSchema(const Field& field) {
-    json::Value v = TypeSchema(field.type);
-    // OpenAPI 3.0 ignores the siblings of a $ref, so a referring field wraps it in allOf to
-    // keep its own description, as upstream's documents do.
-    if (v.Find("$ref") != nullptr) {
-      json::Value all_of = json::Value::EmptyArray();
-      all_of.Append(std::move(v));
-      v = json::Value::EmptyObject();
-      v.Set("allOf", std::move(all_of));
+    json::Value v;
+    if (std::optional<std::string_view> name = NamedType(field.type)) {
+      Want(*name);
+      v = DescribedRef(*name, field.description, version_);
+    } else {
+      v = TypeSchema(field.type);
+      if (!field.description.empty()) v.Set("description", field.description);
     }
-    if (!field.description.empty()) v.Set("description", field.description);
     if (!field.enum_values.empty()) {
       json::Value* target = field.type.kind == Kind::kList ? v.Find("items") : &v;
-      if (target != nullptr) target->Set("enum", StringList(field.enum_values));
+      if (target != nullptr && target->Find("$ref") == nullptr) target->Set("enum", StringList(field.enum_values));
     }
     if (!field.patch_strategy.empty()) v.Set("x-kubernetes-patch-strategy", field.patch_strategy);
     if (!field.patch_merge_key.empty()) v.Set("x-kubernetes-patch-merge-key", field.patch_merge_key);
@@ -173,6 +190,7 @@ class Builder {
       properties.AsObject().emplace_back(f.name, FieldSchema(f));
       if (f.required) required.push_back(f.name);
     }
+    // A struct without fields stays a plain object: kubectl reads it as a map of anything.
     if (!type.fields.empty()) v.Set("properties", std::move(properties));
     if (!required.empty()) v.Set("required", StringList(required));
     if (!type.gvks.empty()) {
@@ -185,15 +203,17 @@ class Builder {
   }
 
   const Schema& schema_;
+  const OpenApiVersion version_;
   std::set<std::string> wanted_;
   std::deque<std::string> pending_;
-  std::map<std::string, json::Value> out_;
+  std::map<std::string, json::Value> out_;  // sorted by name, as upstream's documents are
 };
 
 }  // namespace
 
-absl::StatusOr<json::Value> ComponentSchemas(const Schema& schema, const std::vector<std::string>& root_types) {
-  Builder builder(schema);
+absl::StatusOr<json::Value> ComponentSchemas(const Schema& schema, const std::vector<std::string>& root_types,
+                                             OpenApiVersion version) {
+  Builder builder(schema, version);
   for (const std::string& name : root_types) {
     if (absl::Status s = builder.AddRoot(name); !s.ok()) return s;
   }
@@ -206,7 +226,32 @@ std::optional<std::string> KindSchemaName(const Schema& schema, const GroupVersi
   return type->name;
 }
 
-std::string SchemaRef(std::string_view schema_name) { return StrCat("#/components/schemas/", schema_name); }
+std::string SchemaRef(std::string_view schema_name, OpenApiVersion version) {
+  return StrCat(version == OpenApiVersion::kV3 ? "#/components/schemas/" : "#/definitions/", schema_name);
+}
+
+json::Value RefSchema(std::string_view schema_name, OpenApiVersion version) {
+  json::Value v = json::Value::EmptyObject();
+  v.Set("$ref", SchemaRef(schema_name, version));
+  return v;
+}
+
+json::Value DescribedRef(std::string_view schema_name, std::string_view description, OpenApiVersion version) {
+  json::Value v = json::Value::EmptyObject();
+  if (version == OpenApiVersion::kV3) {
+    // OpenAPI 3.0 ignores the siblings of a $ref, so the reference is wrapped in allOf to keep
+    // a description of its own, as upstream's documents do.
+    json::Value all_of = json::Value::EmptyArray();
+    all_of.Append(RefSchema(schema_name, version));
+    v.Set("allOf", std::move(all_of));
+  } else {
+    // Swagger 2.0 allows siblings of $ref: the description stands beside it, as kube-apiserver
+    // writes it.
+    v = RefSchema(schema_name, version);
+  }
+  if (!description.empty()) v.Set("description", description);
+  return v;
+}
 
 json::Value GroupVersionKindJson(const GroupVersionKind& gvk) {
   json::Value v = json::Value::EmptyObject();

@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "json/parse.h"
 #include "json/write.h"
+#include "openapiv2/document.h"
 #include "registry/resources.h"
 #include "schema/openapi.h"
 #include "schema/schema.h"
@@ -270,6 +271,43 @@ TEST_F(OpenApiDocumentsTest, PathsAndOperationsFollowUpstreamNaming) {
             nullptr);
 }
 
+// The v2 document (kubectl 1.27 and 1.28) and the v3 documents publish the same operations:
+// both are written from one list (openapi/operations.h), each in its version's shape.
+TEST_F(OpenApiDocumentsTest, TheV2DocumentPublishesTheSameOperations) {
+  openapiv2::Document v2 = openapiv2::BuildDocument(schema::Schema::BuiltIn(), resources_, "v1.32.0");
+  ASSERT_TRUE(v2.status.ok()) << v2.status;
+  const json::Value* v2_paths = v2.swagger.Find("paths");
+  ASSERT_NE(v2_paths, nullptr);
+  size_t v3_paths = 0;
+  for (const std::string& gv : docs_.GroupVersionPaths()) {
+    for (const auto& [path, item] : docs_.Document(gv)->Find("paths")->AsObject()) {
+      ++v3_paths;
+      const json::Value* v2_item = v2_paths->Find(path);
+      ASSERT_NE(v2_item, nullptr) << path;
+      EXPECT_EQ(v2_item->size(), item.size()) << path;
+      for (const auto& [method, op] : item.AsObject()) {
+        const json::Value* v2_op = v2_item->Find(method);
+        ASSERT_NE(v2_op, nullptr) << path << " " << method;
+        if (method == "parameters") continue;
+        EXPECT_EQ(v2_op->GetString({"operationId"}), op.GetString({"operationId"})) << path << " " << method;
+        EXPECT_EQ(*v2_op->Find("x-kubernetes-group-version-kind"), *op.Find("x-kubernetes-group-version-kind"))
+            << path << " " << method;
+        std::vector<std::string> v2_query, v3_query;
+        if (const json::Value* params = v2_op->Find("parameters")) {
+          for (const json::Value& p : params->AsArray()) {
+            if (p.GetString({"in"}) == "query") v2_query.push_back(p.GetString({"name"}));
+          }
+        }
+        if (const json::Value* params = op.Find("parameters")) {
+          for (const json::Value& p : params->AsArray()) v3_query.push_back(p.GetString({"name"}));
+        }
+        EXPECT_EQ(v2_query, v3_query) << path << " " << method;
+      }
+    }
+  }
+  EXPECT_EQ(v2_paths->size(), v3_paths);
+}
+
 TEST_F(OpenApiDocumentsTest, MatchingHashIsServedAsImmutable) {
   std::string hash = docs_.Hash("api/v1");
   std::optional<httpserver::Response> r = docs_.Serve(Get("/openapi/v3/api/v1", {{"hash", hash}, {"timeout", "32s"}}));
@@ -314,18 +352,16 @@ TEST_F(OpenApiDocumentsTest, IfNoneMatchWithTheCurrentETagAnswersNotModified) {
 }
 
 TEST_F(OpenApiDocumentsTest, OnlyJsonIsNegotiated) {
-  httpserver::Request json_request = Get("/openapi/v3/api/v1");
-  json_request.headers.Add("Accept", "application/json");
-  EXPECT_EQ(docs_.Serve(json_request)->status, 200);
-  httpserver::Request any = Get("/openapi/v3/api/v1");
-  any.headers.Add("Accept", "application/com.github.proto-openapi.spec.v3.v1.0+protobuf, */*;q=0.5");
-  EXPECT_EQ(docs_.Serve(any)->status, 200);
-  httpserver::Request protobuf = Get("/openapi/v3/api/v1");
-  protobuf.headers.Add("Accept", "application/com.github.proto-openapi.spec.v3.v1.0+protobuf");
-  EXPECT_EQ(docs_.Serve(protobuf)->status, 406);
-  httpserver::Request refused = Get("/openapi/v3/api/v1");
-  refused.headers.Add("Accept", "application/json;q=0");
-  EXPECT_EQ(docs_.Serve(refused)->status, 406);
+  auto status_for = [&](std::string accept) {
+    httpserver::Request request = Get("/openapi/v3/api/v1");
+    request.headers.Add("Accept", std::move(accept));
+    return docs_.Serve(request)->status;
+  };
+  EXPECT_EQ(status_for("application/json"), 200);
+  EXPECT_EQ(status_for("application/com.github.proto-openapi.spec.v3.v1.0+protobuf, */*;q=0.5"), 200);
+  EXPECT_EQ(status_for("application/*"), 200);
+  EXPECT_EQ(status_for("application/com.github.proto-openapi.spec.v3.v1.0+protobuf"), 406);
+  EXPECT_EQ(status_for("application/json;q=0"), 406);
 }
 
 TEST_F(OpenApiDocumentsTest, OtherPathsAndMethodsAreLeftToTheCaller) {
