@@ -40,6 +40,7 @@ bench: build
 	$(BUILD_DIR)/bench/cubelet_bench $(BUILD_DIR)/src/cubelet bench/results/static_pods.md
 	$(BUILD_DIR)/bench/cubelet_probe_bench $(BUILD_DIR)/src/cubelet bench/results/probes.md
 	$(BUILD_DIR)/bench/cubelet_apiserver_bench $(BUILD_DIR)/src/cubelet-server bench/results/apiserver.md
+	$(BUILD_DIR)/bench/cubelet_scheduler_bench bench/results/scheduler.md
 
 demo: build
 	BUILD_DIR=$(BUILD_DIR) scripts/demo

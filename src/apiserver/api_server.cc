@@ -21,6 +21,9 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "controllers/controllers.h"
+#include "scheduler/config.h"
+#include "scheduler/registry_client.h"
+#include "scheduler/scheduler.h"
 #include "httpserver/http_server.h"
 #include "json/write.h"
 #include "pki/pki.h"
@@ -136,6 +139,8 @@ struct ApiServer::Parts {
   std::unique_ptr<CacheLookup> lookup;
   std::unique_ptr<admission::Chain> admission;
   std::unique_ptr<controllers::ControllerManager> controllers;
+  std::unique_ptr<scheduler::SchedulerClient> scheduler_client;
+  std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<Discovery> discovery;
   std::unique_ptr<OpenApiDocuments> openapi;
   std::unique_ptr<openapiv2::OpenApiV2Service> openapi_v2;
@@ -207,6 +212,16 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions
   controller_options.kubernetes_service_ip = FirstServiceIp(options.service_cluster_ip_range);
   p->controllers = controllers::NewControllerManager(&p->resources, controller_options, clock, logger);
 
+  if (!options.disable_scheduler) {
+    scheduler::SchedulerOptions scheduler_options;
+    if (!options.scheduler_config.empty()) {
+      ASSIGN_OR_RETURN(scheduler_options.config, scheduler::LoadSchedulerConfig(options.scheduler_config));
+    }
+    p->scheduler_client = scheduler::NewRegistryClient(&p->resources, clock, logger);
+    ASSIGN_OR_RETURN(p->scheduler, scheduler::Scheduler::Create(p->scheduler_client.get(), std::move(scheduler_options),
+                                                                clock, logger));
+  }
+
   p->discovery = std::make_unique<Discovery>(served, StrCat(p->options.advertise_address, ":", controller_options.secure_port));
   p->openapi = std::make_unique<OpenApiDocuments>(schema, served, kKubernetesVersion);
   p->openapi_v2 = std::make_unique<openapiv2::OpenApiV2Service>(schema, served, kKubernetesVersion);
@@ -266,6 +281,7 @@ absl::Status ApiServer::Start() {
   p.logger.Info("Serving securely", {{"address", p.options.bind_address}, {"port", p.server->port()},
                                      {"kubeconfig", p.pki.admin_kubeconfig_file}});
   RETURN_IF_ERROR(p.controllers->Start());
+  if (p.scheduler) RETURN_IF_ERROR(p.scheduler->Start());
   p.compactor->Start();
   p.ready = true;
   p.logger.Info("cubelet-server is ready");
@@ -279,6 +295,7 @@ void ApiServer::Stop() {
   p.ready = false;
   if (p.server) p.server->Stop();
   p.watches.reset();  // ends open watches before the caches go
+  if (p.scheduler) p.scheduler->Stop();
   if (p.controllers) p.controllers->Stop();
   if (p.compactor) p.compactor->Stop();
   for (registry::ResourceStore* store : p.resources.all()) store->Stop();
@@ -288,5 +305,6 @@ void ApiServer::Stop() {
 int ApiServer::port() const { return parts_->server->port(); }
 const std::string& ApiServer::admin_kubeconfig() const { return parts_->pki.admin_kubeconfig_file; }
 storage::Store* ApiServer::store() { return parts_->store.get(); }
+registry::ResourceSet* ApiServer::resources() { return &parts_->resources; }
 
 }  // namespace cubelet::apiserver

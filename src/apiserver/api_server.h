@@ -13,6 +13,7 @@
 #include "apiserver/server_options.h"
 #include "common/clock.h"
 #include "common/logger.h"
+#include "registry/resource_set.h"
 #include "storage/store.h"
 
 namespace cubelet::apiserver {
@@ -32,6 +33,8 @@ class ApiServer {
   int port() const;
   const std::string& admin_kubeconfig() const;
   storage::Store* store();
+  // The served resources, for in-process clients (benchmarks driving the API without HTTP).
+  registry::ResourceSet* resources();
 
  private:
   struct Parts;

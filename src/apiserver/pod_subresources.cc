@@ -7,6 +7,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "registry/object_meta.h"
+#include "registry/pod_binding.h"
 
 namespace cubelet::apiserver {
 namespace {
@@ -19,24 +20,6 @@ std::vector<std::string> ContainerNames(const json::Value& pod) {
     for (const json::Value& c : items->AsArray()) names.push_back(c.GetString({"name"}));
   }
   return names;
-}
-
-// Sets (or adds) the PodScheduled condition to True.
-void SetScheduled(json::Value* pod, absl::Time now) {
-  json::Value& conditions = pod->Ensure({"status", "conditions"});
-  if (!conditions.is_array()) conditions = json::Value::EmptyArray();
-  json::Value condition = json::Value::EmptyObject();
-  condition.Set("type", "PodScheduled");
-  condition.Set("status", "True");
-  condition.Set("lastProbeTime", nullptr);
-  condition.Set("lastTransitionTime", registry::FormatMetaTime(now));
-  for (json::Value& c : conditions.AsArray()) {
-    if (c.GetString({"type"}) == "PodScheduled") {
-      c = std::move(condition);
-      return;
-    }
-  }
-  conditions.Append(std::move(condition));
 }
 
 }  // namespace
@@ -80,39 +63,10 @@ void PodSubresources::Binding(const Call& call) const {
   if (admission.validate) {
     if (absl::Status s = admission.validate(binding, nullptr); !s.ok()) return call.responder->Send(ErrorResponse(s));
   }
-  const std::string uid = binding.GetString({"metadata", "uid"});
-  const std::string rv = binding.GetString({"metadata", "resourceVersion"});
-  const apierrors::GroupResource pods{"", "pods"};
-  auto bound = pods_->resource().store->StorageUpdate(
-      call.info.namespace_, pod, [&](const json::Value& current) -> absl::StatusOr<json::Value> {
-        if (!uid.empty() && current.GetString({"metadata", "uid"}) != uid) {
-          return apierrors::Conflict(pods, pod, StrCat("Precondition failed: UID in precondition: ", uid,
-                                                       ", UID in object meta: ", current.GetString({"metadata", "uid"})));
-        }
-        if (!rv.empty() && current.GetString({"metadata", "resourceVersion"}) != rv) {
-          return apierrors::StaleConflict(pods, pod);
-        }
-        if (current.FindPath({"metadata", "deletionTimestamp"}) != nullptr) {
-          return apierrors::Conflict(pods, pod, StrCat("pod ", pod, " is being deleted, cannot be assigned to a host"));
-        }
-        std::string node = current.GetString({"spec", "nodeName"});
-        if (!node.empty()) {
-          return apierrors::Conflict(pods, pod, StrCat("pod ", pod, " is already assigned to node \"", node, "\""));
-        }
-        const json::Value* gates = current.FindPath({"spec", "schedulingGates"});
-        if (gates != nullptr && gates->is_array() && !gates->AsArray().empty()) {
-          return apierrors::Conflict(pods, pod, StrCat("pod ", pod, " has non-empty .spec.schedulingGates"));
-        }
-        json::Value next = current;
-        next.Ensure({"spec"}).Set("nodeName", target);
-        if (const json::Value* annotations = binding.FindPath({"metadata", "annotations"});
-            annotations != nullptr && annotations->is_object()) {
-          json::Value& mine = next.Ensure({"metadata", "annotations"});
-          for (const auto& [k, v] : annotations->AsObject()) mine.Set(k, v);
-        }
-        SetScheduled(&next, clock_->Now());
-        return next;
-      });
+  registry::PodBinding request{call.info.namespace_, pod, target, binding.GetString({"metadata", "uid"}),
+                               binding.GetString({"metadata", "resourceVersion"}),
+                               binding.FindPath({"metadata", "annotations"})};
+  auto bound = registry::BindPod(*pods_->resource().store, request, clock_->Now());
   if (!bound.ok()) return call.responder->Send(ErrorResponse(bound.status()));
   call.responder->Send(SuccessStatus(201));
 }

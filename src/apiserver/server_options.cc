@@ -155,6 +155,10 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
                                         o.node_port_max = hi;
                                         return absl::OkStatus();
                                       }};
+  flags["scheduler-config"] = {"", false, [&](const std::string& v) { o.scheduler_config = v; return absl::OkStatus(); }};
+  flags["disable-scheduler"] = {"", true, [&](const std::string& v) {
+                                  return SetBool("disable-scheduler", v, &o.disable_scheduler);
+                                }};
   flags["v"] = {"", false, [&](const std::string& v) { return SetInt("v", v, 0, 10, &o.verbosity); }};
   flags["version"] = {"", true, [&](const std::string& v) { return SetBool("version", v, &o.show_version); }};
   flags["help"] = {"", true, [&](const std::string& v) { return SetBool("help", v, &o.show_help); }};
@@ -173,7 +177,9 @@ std::string Usage() {
          "                                          bind address, or the first non-loopback IPv4 address)\n"
          "      --bind-address string               The IP address to serve HTTPS on. (default \"127.0.0.1\")\n"
          "      --data-dir string                   Where the store, certificates and admin.kubeconfig live. (required)\n"
+         "      --disable-scheduler                 Do not schedule pods (run kube-scheduler against this server instead).\n"
          "      --event-ttl duration                How long events are kept. (default 1h0m0s)\n"
+         "      --scheduler-config string           A KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1).\n"
          "      --secure-port int                   The port to serve HTTPS on. (default 6443)\n"
          "      --service-cluster-ip-range string   The IPv4 range of service cluster IPs. (default \"10.0.0.0/24\")\n"
          "      --service-node-port-range string    The range of node ports. (default \"30000-32767\")\n"

@@ -25,6 +25,8 @@ struct ServerOptions {
   std::string service_cluster_ip_range = "10.0.0.0/24";
   int node_port_min = 30000;
   int node_port_max = 32767;
+  std::string scheduler_config;  // a KubeSchedulerConfiguration file; "" = upstream's defaults
+  bool disable_scheduler = false;  // for users who run kube-scheduler instead
   int verbosity = 0;
   bool show_version = false;
   bool show_help = false;

@@ -1,0 +1,196 @@
+#include "scheduler/cache.h"
+
+#include <utility>
+
+#include "common/strings.h"
+
+namespace cubelet::scheduler {
+
+Cache::Cache(const Clock* clock, absl::Duration assumed_ttl) : clock_(clock), assumed_ttl_(assumed_ttl) {}
+
+NodeInfo& Cache::MutableNode(const std::string& name) {
+  NodeEntry& entry = nodes_[name];
+  if (entry.info == nullptr) {
+    auto spec = std::make_shared<NodeSpecInfo>();
+    spec->name = name;
+    entry.info = std::make_shared<NodeInfo>(std::move(spec));
+  } else if (entry.info.use_count() > 1) {
+    // The snapshot a cycle may be reading holds this one: copy on write.
+    entry.info = std::make_shared<NodeInfo>(*entry.info);
+  }
+  dirty_.insert(name);
+  return *entry.info;
+}
+
+void Cache::AddPodLocked(PodInfoPtr pod) {
+  MutableNode(pod->node_name).AddPod(pod);
+}
+
+void Cache::RemovePodLocked(const PodInfo& pod) {
+  auto it = nodes_.find(pod.node_name);
+  if (it == nodes_.end()) return;
+  MutableNode(pod.node_name).RemovePod(pod.uid);
+  // A node deleted from the API stays while pods reference it; the last one takes it along.
+  if (!it->second.has_spec && it->second.info->pods().empty()) {
+    nodes_.erase(it);
+    ++layout_generation_;
+  }
+}
+
+absl::Status Cache::AssumePod(PodInfoPtr pod) {
+  absl::MutexLock lock(&mu_);
+  if (pod->node_name.empty()) return absl::InvalidArgumentError(StrCat("pod ", pod->Key(), " has no node to assume"));
+  if (pods_.contains(pod->uid)) return absl::AlreadyExistsError(StrCat("pod ", pod->Key(), " is already in the cache"));
+  AddPodLocked(pod);
+  const std::string uid = pod->uid;
+  pods_[uid] = PodState{std::move(pod), true, false, absl::InfiniteFuture()};
+  return absl::OkStatus();
+}
+
+void Cache::FinishBinding(std::string_view uid) {
+  absl::MutexLock lock(&mu_);
+  auto it = pods_.find(uid);
+  if (it == pods_.end() || !it->second.assumed) return;
+  it->second.binding_finished = true;
+  it->second.deadline = clock_->Now() + assumed_ttl_;
+}
+
+void Cache::ForgetPod(std::string_view uid) {
+  absl::MutexLock lock(&mu_);
+  auto it = pods_.find(uid);
+  if (it == pods_.end() || !it->second.assumed) return;
+  RemovePodLocked(*it->second.pod);
+  pods_.erase(it);
+}
+
+void Cache::AddPod(PodInfoPtr pod) {
+  absl::MutexLock lock(&mu_);
+  auto it = pods_.find(pod->uid);
+  if (it != pods_.end()) {
+    // Confirms an assumed pod (or repeats a known one after a relist): replace it, on the node
+    // the API says.
+    RemovePodLocked(*it->second.pod);
+    pods_.erase(it);
+  }
+  AddPodLocked(pod);
+  const std::string uid = pod->uid;
+  pods_[uid] = PodState{std::move(pod), false, false, absl::InfiniteFuture()};
+}
+
+void Cache::UpdatePod(PodInfoPtr pod) { AddPod(std::move(pod)); }
+
+void Cache::RemovePod(std::string_view uid) {
+  absl::MutexLock lock(&mu_);
+  auto it = pods_.find(uid);
+  if (it == pods_.end()) return;
+  RemovePodLocked(*it->second.pod);
+  pods_.erase(it);
+}
+
+bool Cache::IsAssumed(std::string_view uid) const {
+  absl::MutexLock lock(&mu_);
+  auto it = pods_.find(uid);
+  return it != pods_.end() && it->second.assumed;
+}
+
+void Cache::AddOrUpdateNode(std::shared_ptr<const NodeSpecInfo> node) {
+  absl::MutexLock lock(&mu_);
+  const std::string name = node->name;
+  NodeInfo& info = MutableNode(name);
+  info.SetNode(std::move(node));
+  nodes_[name].has_spec = true;
+  ++layout_generation_;
+}
+
+void Cache::RemoveNode(std::string_view name) {
+  absl::MutexLock lock(&mu_);
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) return;
+  if (it->second.info->pods().empty()) {
+    nodes_.erase(it);
+  } else {
+    it->second.has_spec = false;  // kept for its pods' accounting until they go
+  }
+  ++layout_generation_;
+}
+
+void Cache::SetNamespaceLabels(const std::string& namespace_, selectors::Labels labels) {
+  absl::MutexLock lock(&mu_);
+  namespaces_[namespace_] = std::move(labels);
+  ++layout_generation_;
+}
+
+void Cache::RemoveNamespace(std::string_view namespace_) {
+  absl::MutexLock lock(&mu_);
+  if (auto it = namespaces_.find(namespace_); it != namespaces_.end()) {
+    namespaces_.erase(it);
+    ++layout_generation_;
+  }
+}
+
+void Cache::CleanupExpiredAssumedPods() {
+  absl::MutexLock lock(&mu_);
+  const absl::Time now = clock_->Now();
+  for (auto it = pods_.begin(); it != pods_.end();) {
+    if (it->second.assumed && it->second.binding_finished && it->second.deadline < now) {
+      RemovePodLocked(*it->second.pod);
+      it = pods_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Cache::UpdateSnapshot(Snapshot* snapshot) {
+  absl::MutexLock lock(&mu_);
+  if (snapshot->generation != layout_generation_) {
+    snapshot->nodes.clear();
+    snapshot->node_index.clear();
+    snapshot->images.clear();
+    for (const auto& [name, entry] : nodes_) {
+      if (!entry.has_spec) continue;
+      snapshot->node_index[name] = static_cast<int>(snapshot->nodes.size());
+      snapshot->nodes.push_back(entry.info);
+      for (const auto& [image, size] : entry.info->node().image_sizes) {
+        ImageState& state = snapshot->images[image];
+        state.size_bytes = size;
+        ++state.num_nodes;
+      }
+    }
+    snapshot->namespace_labels = namespaces_;
+    snapshot->generation = layout_generation_;
+  } else if (!dirty_.empty()) {
+    for (const std::string& name : dirty_) {
+      auto index = snapshot->node_index.find(name);
+      auto entry = nodes_.find(name);
+      if (index != snapshot->node_index.end() && entry != nodes_.end()) {
+        snapshot->nodes[static_cast<size_t>(index->second)] = entry->second.info;
+      }
+    }
+  } else {
+    return;
+  }
+  dirty_.clear();
+  snapshot->have_pods_with_affinity.clear();
+  snapshot->have_pods_with_required_anti_affinity.clear();
+  for (const NodeInfoPtr& node : snapshot->nodes) {
+    if (!node->pods_with_affinity().empty()) snapshot->have_pods_with_affinity.push_back(node);
+    if (!node->pods_with_required_anti_affinity().empty()) {
+      snapshot->have_pods_with_required_anti_affinity.push_back(node);
+    }
+  }
+}
+
+size_t Cache::NodeCount() const {
+  absl::MutexLock lock(&mu_);
+  size_t n = 0;
+  for (const auto& [name, entry] : nodes_) n += entry.has_spec ? 1 : 0;
+  return n;
+}
+
+size_t Cache::PodCount() const {
+  absl::MutexLock lock(&mu_);
+  return pods_.size();
+}
+
+}  // namespace cubelet::scheduler
