@@ -5,7 +5,8 @@
 // unless they are mirror pods), NodeRestriction (a node may write only its own Node, Lease and
 // CSINode, mirror pods of its own static pods without secret/configmap/service-account
 // references, and status/deletion of its own pods; limited node labels), Priority (spec.priority
-// from priorityClassName), and the service cluster-IP and node-port allocator.
+// from priorityClassName), DefaultTolerationSeconds (pods tolerate not-ready and unreachable
+// for 300 s), and the service cluster-IP and node-port allocator.
 // Does not own: who may call which verb (auth/authorizer.h), kind rules (registry/ strategies).
 #pragma once
 

@@ -1,5 +1,6 @@
 #include "admission/chain.h"
 
+#include "admission/default_toleration_seconds.h"
 #include "admission/namespace_lifecycle.h"
 #include "admission/node_restriction.h"
 #include "admission/priority.h"
@@ -31,6 +32,7 @@ class PluginChain final : public Chain {
     RETURN_IF_ERROR(lifecycle_.Admit(request, object));
     RETURN_IF_ERROR(service_accounts_.Admit(request, object));
     RETURN_IF_ERROR(priority_.Admit(request, object, old));
+    RETURN_IF_ERROR(AdmitDefaultTolerationSeconds(request, object));
     return allocator_.Admit(request, object, old);
   }
 

@@ -1,5 +1,6 @@
 // Owns: assembling the admission plugins into the Chain of admission.h, in upstream's order
-// (NamespaceLifecycle, ServiceAccount, Priority and the service allocator mutate;
+// (NamespaceLifecycle, ServiceAccount, Priority, DefaultTolerationSeconds and the service
+// allocator mutate;
 // NamespaceLifecycle, Priority and NodeRestriction validate), and the knobs tests turn: the
 // clock, the service account wait and the allocation grace period.
 // Does not own: the plugins' rules (one file each).

@@ -8,7 +8,9 @@
 #include "controllers/garbage_collector.h"
 #include "controllers/informer.h"
 #include "controllers/namespace_controller.h"
+#include "controllers/node_lifecycle_controller.h"
 #include "controllers/service_account_controller.h"
+#include "controllers/taint_eviction_controller.h"
 
 namespace cubelet::controllers {
 namespace {
@@ -18,10 +20,15 @@ class ControllerManagerImpl final : public ControllerManager {
   ControllerManagerImpl(registry::ResourceSet* resources, ControllerOptions options, const Clock* clock, Logger logger)
       : logger_(logger),
         informers_(clock, logger),
-        bootstrap_(resources, std::move(options), &informers_, clock, logger),
+        bootstrap_(resources, options, &informers_, clock, logger),
         service_accounts_(resources, &informers_, clock, logger),
         namespaces_(resources, &informers_, clock, logger),
-        gc_(resources, &informers_, clock, logger) {}
+        gc_(resources, &informers_, clock, logger) {
+    if (options.enable_node_lifecycle) {
+      node_lifecycle_ = std::make_unique<NodeLifecycleController>(resources, &informers_, options, clock, logger);
+      taint_eviction_ = std::make_unique<TaintEvictionController>(resources, &informers_, clock, logger);
+    }
+  }
 
   ~ControllerManagerImpl() override { Stop(); }
 
@@ -41,6 +48,8 @@ class ControllerManagerImpl final : public ControllerManager {
     service_accounts_.Start();
     namespaces_.Start();
     gc_.Start();
+    if (node_lifecycle_) node_lifecycle_->Start();
+    if (taint_eviction_) taint_eviction_->Start();
     running_ = true;
     return absl::OkStatus();
   }
@@ -50,6 +59,8 @@ class ControllerManagerImpl final : public ControllerManager {
     running_ = false;
     // No more events first, then the workers (each finishes the item in hand).
     informers_.Stop();
+    if (taint_eviction_) taint_eviction_->Stop();
+    if (node_lifecycle_) node_lifecycle_->Stop();
     gc_.Stop();
     namespaces_.Stop();
     service_accounts_.Stop();
@@ -63,6 +74,9 @@ class ControllerManagerImpl final : public ControllerManager {
   ServiceAccountController service_accounts_;
   NamespaceController namespaces_;
   GarbageCollector gc_;
+  // Both or neither (ControllerOptions::enable_node_lifecycle).
+  std::unique_ptr<NodeLifecycleController> node_lifecycle_;
+  std::unique_ptr<TaintEvictionController> taint_eviction_;
   bool started_ = false;
   bool running_ = false;
 };

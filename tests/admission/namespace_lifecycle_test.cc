@@ -2,14 +2,8 @@
 #include "common/strings.h"
 #include "gmock/gmock.h"
 
-namespace cubelet::admission {
+namespace cubelet::admission::testing {
 namespace {
-
-using testing::Admin;
-using testing::AdmissionTest;
-using testing::Json;
-using testing::MakeRequest;
-using testing::StatusOf;
 
 class NamespaceLifecycleTest : public AdmissionTest {
  protected:
@@ -108,4 +102,4 @@ TEST_F(NamespaceLifecycleTest, BindingIntoTerminatingNamespaceIsForbidden) {
 }
 
 }  // namespace
-}  // namespace cubelet::admission
+}  // namespace cubelet::admission::testing

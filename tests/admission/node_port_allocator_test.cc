@@ -7,10 +7,8 @@
 #include "admission/service_test_util.h"
 #include "gmock/gmock.h"
 
-namespace cubelet::admission {
+namespace cubelet::admission::testing {
 namespace {
-
-using testing::StatusOf;
 
 std::vector<int64_t> NodePorts(const json::Value& svc) {
   std::vector<int64_t> out;
@@ -21,7 +19,7 @@ std::vector<int64_t> NodePorts(const json::Value& svc) {
   return out;
 }
 
-class NodePortTest : public testing::ServiceAllocatorTest {
+class NodePortTest : public ServiceAllocatorTest {
  protected:
   bool PortAllocated(int port) { return Allocated(kPortAllocationPrefix, std::to_string(port)); }
 };
@@ -129,35 +127,17 @@ TEST_F(NodePortTest, FullRangeIsAnInternalError) {
 }
 
 TEST_F(NodePortTest, ConcurrentChainsNeverHandOutTheSamePort) {
-  std::unique_ptr<Chain> second = NewChain(&lookup_, store_.get(), Options());
-  std::vector<int64_t> ports[2];
-  std::vector<std::string> ips[2];
-  absl::Status failed[2];
-  auto run = [&](int which, const Chain* chain) {
-    for (int i = 0; i < 100; ++i) {
-      json::Value svc = Service(StrCat("np-", which, "-", i), R"({"type":"NodePort","ports":[{"port":80}]})");
-      absl::Status s = Create(&svc, chain);
-      if (!s.ok()) {
-        failed[which] = s;
-        return;
-      }
-      ports[which].push_back(NodePorts(svc)[0]);
-      ips[which].push_back(svc.GetString({"spec", "clusterIP"}));
-    }
-  };
-  std::thread t0(run, 0, chain_.get());
-  std::thread t1(run, 1, second.get());
-  t0.join();
-  t1.join();
-  ASSERT_TRUE(failed[0].ok()) << failed[0];
-  ASSERT_TRUE(failed[1].ok()) << failed[1];
-  std::set<int64_t> all_ports(ports[0].begin(), ports[0].end());
-  all_ports.insert(ports[1].begin(), ports[1].end());
+  std::vector<json::Value> created;
+  ASSERT_NO_FATAL_FAILURE(CreateThroughTwoChains("np-", R"({"type":"NodePort","ports":[{"port":80}]})", &created));
+  std::set<int64_t> all_ports;
+  std::set<std::string> all_ips;
+  for (const json::Value& svc : created) {
+    all_ports.insert(NodePorts(svc)[0]);
+    all_ips.insert(svc.GetString({"spec", "clusterIP"}));
+  }
   EXPECT_EQ(all_ports.size(), 200u);
-  std::set<std::string> all_ips(ips[0].begin(), ips[0].end());
-  all_ips.insert(ips[1].begin(), ips[1].end());
   EXPECT_EQ(all_ips.size(), 200u);
 }
 
 }  // namespace
-}  // namespace cubelet::admission
+}  // namespace cubelet::admission::testing

@@ -4,15 +4,8 @@
 #include "common/strings.h"
 #include "gmock/gmock.h"
 
-namespace cubelet::admission {
+namespace cubelet::admission::testing {
 namespace {
-
-using testing::Admin;
-using testing::AdmissionTest;
-using testing::Json;
-using testing::MakeRequest;
-using testing::NodeUser;
-using testing::StatusOf;
 
 constexpr char kOwner[] =
     R"("ownerReferences":[{"apiVersion":"v1","kind":"Node","name":"n1","uid":"uid-n1","controller":true}])";
@@ -297,4 +290,4 @@ TEST(ForbiddenNodeLabelsTest, KubeletLabelsAndForeignDomainsAreAllowed) {
 }
 
 }  // namespace
-}  // namespace cubelet::admission
+}  // namespace cubelet::admission::testing

@@ -5,14 +5,8 @@
 #include "common/strings.h"
 #include "gmock/gmock.h"
 
-namespace cubelet::admission {
+namespace cubelet::admission::testing {
 namespace {
-
-using testing::Admin;
-using testing::AdmissionTest;
-using testing::Json;
-using testing::MakeRequest;
-using testing::StatusOf;
 
 class PriorityTest : public AdmissionTest {
  protected:
@@ -150,4 +144,4 @@ TEST_F(PriorityTest, UpdateKeepsWhatCreationResolved) {
 }
 
 }  // namespace
-}  // namespace cubelet::admission
+}  // namespace cubelet::admission::testing

@@ -4,14 +4,8 @@
 #include "common/strings.h"
 #include "gmock/gmock.h"
 
-namespace cubelet::admission {
+namespace cubelet::admission::testing {
 namespace {
-
-using testing::Admin;
-using testing::AdmissionTest;
-using testing::Json;
-using testing::MakeRequest;
-using testing::StatusOf;
 
 constexpr char kPod[] = R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i"}]}})";
 
@@ -94,6 +88,7 @@ TEST_F(ServiceAccountTest, MirrorPodIsLeftAlone) {
   EXPECT_EQ(pod.FindPath({"spec", "priority"})->AsInt64(), 0);  // Priority still applies
   pod.Ensure({"spec"}).Erase("priority");
   pod.Ensure({"spec"}).Erase("preemptionPolicy");
+  pod.Ensure({"spec"}).Erase("tolerations");  // DefaultTolerationSeconds still applies
   EXPECT_TRUE(pod == before);
 }
 
@@ -125,4 +120,4 @@ TEST_F(ServiceAccountTest, UpdatesAndStatusWritesAreNotTouched) {
 }
 
 }  // namespace
-}  // namespace cubelet::admission
+}  // namespace cubelet::admission::testing

@@ -7,14 +7,10 @@
 #include "admission/service_test_util.h"
 #include "gmock/gmock.h"
 
-namespace cubelet::admission {
+namespace cubelet::admission::testing {
 namespace {
 
-using testing::Admin;
-using testing::MakeRequest;
-using testing::StatusOf;
-
-class ClusterIpTest : public testing::ServiceAllocatorTest {
+class ClusterIpTest : public ServiceAllocatorTest {
  protected:
   std::string NewIp(const std::string& name) {
     json::Value svc = Service(name, R"({"ports":[{"port":80}]})");
@@ -220,28 +216,10 @@ TEST_F(ClusterIpTest, UpdateKeepsTheAddressAndTypeChangesAllocateOrDrop) {
 
 // Two API servers on one store: every service gets an address no other service has.
 TEST_F(ClusterIpTest, ConcurrentChainsNeverHandOutTheSameAddress) {
-  std::unique_ptr<Chain> second = NewChain(&lookup_, store_.get(), Options());
-  std::vector<std::string> got[2];
-  absl::Status failed[2];
-  auto run = [&](int which, const Chain* chain) {
-    for (int i = 0; i < 100; ++i) {
-      json::Value svc = Service(StrCat("svc-", which, "-", i), R"({"ports":[{"port":80}]})");
-      absl::Status s = Create(&svc, chain);
-      if (!s.ok()) {
-        failed[which] = s;
-        return;
-      }
-      got[which].push_back(svc.GetString({"spec", "clusterIP"}));
-    }
-  };
-  std::thread t0(run, 0, chain_.get());
-  std::thread t1(run, 1, second.get());
-  t0.join();
-  t1.join();
-  ASSERT_TRUE(failed[0].ok()) << failed[0];
-  ASSERT_TRUE(failed[1].ok()) << failed[1];
-  std::set<std::string> all(got[0].begin(), got[0].end());
-  all.insert(got[1].begin(), got[1].end());
+  std::vector<json::Value> created;
+  ASSERT_NO_FATAL_FAILURE(CreateThroughTwoChains("svc-", R"({"ports":[{"port":80}]})", &created));
+  std::set<std::string> all;
+  for (const json::Value& svc : created) all.insert(svc.GetString({"spec", "clusterIP"}));
   EXPECT_EQ(all.size(), 200u);
   EXPECT_EQ(all.count("10.0.0.1"), 0u);
   auto listed = store_->List({.prefix = kIpAllocationPrefix});
@@ -250,4 +228,4 @@ TEST_F(ClusterIpTest, ConcurrentChainsNeverHandOutTheSameAddress) {
 }
 
 }  // namespace
-}  // namespace cubelet::admission
+}  // namespace cubelet::admission::testing

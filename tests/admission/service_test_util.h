@@ -1,9 +1,14 @@
 // Owns: the fixture the allocator tests share: services created through a chain over the real
-// store, and "storing" them in the fake lookup as the API server's write would.
+// store (or through two chains at once), and "storing" them in the fake lookup as the API
+// server's write would.
 // Does not own: assertions.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
 
 #include "admission/admission_test_util.h"
 #include "admission/service_allocator.h"
@@ -56,6 +61,35 @@ class ServiceAllocatorTest : public AdmissionTest {
     auto got = store_->Get(StrCat(prefix, item));
     EXPECT_TRUE(got.ok()) << got.status();
     return got.ok() && got->kv.has_value();
+  }
+
+  // Two API servers on one store: creates 100 services of `spec` through the fixture's chain and
+  // as many through a second chain at once (named <prefix><chain>-<i>), and appends what they
+  // created to `created`. Fails fatally when a create fails.
+  void CreateThroughTwoChains(std::string_view prefix, std::string_view spec, std::vector<json::Value>* created) {
+    std::unique_ptr<Chain> second = NewChain(&lookup_, store_.get(), Options());
+    std::vector<json::Value> got[2];
+    absl::Status failed[2];
+    auto run = [&](int which, const Chain* chain) {
+      for (int i = 0; i < 100; ++i) {
+        json::Value svc = Service(StrCat(prefix, which, "-", i), spec);
+        absl::Status s = Create(&svc, chain);
+        if (!s.ok()) {
+          failed[which] = s;
+          return;
+        }
+        got[which].push_back(std::move(svc));
+      }
+    };
+    std::thread t0(run, 0, chain_.get());
+    std::thread t1(run, 1, second.get());
+    t0.join();
+    t1.join();
+    ASSERT_TRUE(failed[0].ok()) << failed[0];
+    ASSERT_TRUE(failed[1].ok()) << failed[1];
+    for (std::vector<json::Value>& services : got) {
+      for (json::Value& svc : services) created->push_back(std::move(svc));
+    }
   }
 
   std::string range_ = "10.0.0.0/24";

@@ -8,3 +8,4 @@ cubelet_test(admission_test
   admission/service_allocator_test.cc
   admission/node_port_allocator_test.cc
   LIBS cubelet_admission cubelet_storage_sqlite)
+include(${CMAKE_CURRENT_LIST_DIR}/default_toleration_seconds.cmake)

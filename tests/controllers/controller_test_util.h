@@ -1,12 +1,10 @@
 // Owns: what the controller tests share: a real server stack without HTTP (a SQLite store in a
-// temp dir, a ResourceStore with its watch cache per built-in kind, the built-in schema), object
-// builders, a polling helper and a sink that records a resource's watch events.
+// temp dir, a ResourceStore with its watch cache per built-in kind, the built-in schema) and a
+// fixture holding one, object builders, a polling helper and a sink that records a resource's
+// watch events.
 // Does not own: assertions about the controllers (the tests make those).
 #pragma once
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,6 +25,7 @@
 #include "schema/schema.h"
 #include "storage/cacher/cacher.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "testutil/temp_dir.h"
 
 namespace cubelet::controllers::testing {
 
@@ -43,24 +42,7 @@ inline bool Eventually(const std::function<bool()>& pred, absl::Duration limit =
   return pred();
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "cubelet-controllers-XXXXXX").string();
-    EXPECT_NE(::mkdtemp(tmpl.data()), nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::cubelet::testing::TempDir;
 
 // Writes to stderr and keeps the lines.
 class TeeLogSink final : public LogSink {
@@ -164,6 +146,16 @@ class Stack {
   std::unique_ptr<storage::sqlite::SqliteStore> store_;
   registry::ResourceSet resources_;
   std::unique_ptr<ControllerManager> controllers_;
+};
+
+// A Stack on a fresh temp dir with a real clock, for tests that neither restart the server nor
+// drive time; the controllers are not started.
+class StackTest : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  RealClock clock_;
+  Stack stack_{dir_.path(), &clock_};
+  registry::ResourceStore* const configmaps_ = stack_.Core("configmaps");
 };
 
 inline json::Value Parse(std::string_view text) {

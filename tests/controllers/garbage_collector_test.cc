@@ -10,13 +10,9 @@ using testing::ConfigMap;
 using testing::Eventually;
 using testing::OwnedBy;
 using testing::OwnerRef;
-using testing::Stack;
-using testing::TempDir;
 
-class GarbageCollectorTest : public ::testing::Test {
+class GarbageCollectorTest : public testing::StackTest {
  protected:
-  GarbageCollectorTest() : stack_(dir_.path(), &clock_), configmaps_(stack_.Core("configmaps")) {}
-
   std::shared_ptr<const json::Value> Cm(const std::string& name) { return stack_.Get(configmaps_, "default", name); }
   std::shared_ptr<const json::Value> CreateCm(json::Value object) {
     return stack_.Create(configmaps_, "default", std::move(object));
@@ -31,11 +27,6 @@ class GarbageCollectorTest : public ::testing::Test {
     EXPECT_TRUE(handle.ok()) << handle.status();
     return handle.ok() ? std::move(*handle) : nullptr;
   }
-
-  TempDir dir_;
-  RealClock clock_;
-  Stack stack_;
-  registry::ResourceStore* configmaps_;
 };
 
 TEST_F(GarbageCollectorTest, ADependentGoesAfterItsOwner) {

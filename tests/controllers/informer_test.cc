@@ -9,8 +9,6 @@ namespace cubelet::controllers {
 namespace {
 
 using testing::Eventually;
-using testing::Stack;
-using testing::TempDir;
 
 // Counts what a handler receives, per object name and type.
 class Recorder {
@@ -50,58 +48,54 @@ class Recorder {
   int relists_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-TEST(InformerTest, StartsWithTheCurrentObjectsThenFollowsChanges) {
-  TempDir dir;
-  RealClock clock;
-  Stack stack(dir.path(), &clock);
-  registry::ResourceStore* configmaps = stack.Core("configmaps");
-  stack.Create(configmaps, "default", testing::ConfigMap("before"));
-  Informers informers(&clock, Logger(std::make_shared<StderrLogSink>(), 0, &clock));
-  Recorder r;
-  Informer* informer = informers.Add(configmaps, "default", {}, r.Handler());
-  ASSERT_TRUE(informers.Start().ok());
+// Informers over the default namespace's config maps of a stack, recording what they deliver.
+class InformerTest : public testing::StackTest {
+ protected:
+  Informers informers_{&clock_, Logger(std::make_shared<StderrLogSink>(), 0, &clock_)};
+  Recorder recorder_;
+};
+
+TEST_F(InformerTest, StartsWithTheCurrentObjectsThenFollowsChanges) {
+  stack_.Create(configmaps_, "default", testing::ConfigMap("before"));
+  Informer* informer = informers_.Add(configmaps_, "default", {}, recorder_.Handler());
+  ASSERT_TRUE(informers_.Start().ok());
   // The cache may apply the create after the watch took its snapshot: then it is an ADDED
   // after the bookmark instead of before. Either way exactly one.
-  ASSERT_TRUE(Eventually([&] { return r.synced() == 1 && r.Count("before", EventType::kAdded) == 1; }));
+  ASSERT_TRUE(
+      Eventually([&] { return recorder_.synced() == 1 && recorder_.Count("before", EventType::kAdded) == 1; }));
   EXPECT_TRUE(informer->synced());
-  stack.Create(configmaps, "default", testing::ConfigMap("after"));
-  stack.Create(configmaps, "other", testing::ConfigMap("elsewhere"));
-  ASSERT_TRUE(configmaps->Delete("default", "before", registry::DeleteOptions{}).ok());
-  EXPECT_TRUE(Eventually([&] { return r.Count("before", EventType::kDeleted) == 1; }));
-  EXPECT_EQ(r.Count("after", EventType::kAdded), 1);
-  EXPECT_EQ(r.Count("elsewhere", EventType::kAdded), 0);  // another namespace
-  informers.Stop();
+  stack_.Create(configmaps_, "default", testing::ConfigMap("after"));
+  stack_.Create(configmaps_, "other", testing::ConfigMap("elsewhere"));
+  ASSERT_TRUE(configmaps_->Delete("default", "before", registry::DeleteOptions{}).ok());
+  EXPECT_TRUE(Eventually([&] { return recorder_.Count("before", EventType::kDeleted) == 1; }));
+  EXPECT_EQ(recorder_.Count("after", EventType::kAdded), 1);
+  EXPECT_EQ(recorder_.Count("elsewhere", EventType::kAdded), 0);  // another namespace
+  informers_.Stop();
 }
 
-TEST(InformerTest, AWatchTheCacheEndsIsResumedWithoutLosingOrRepeatingEvents) {
-  TempDir dir;
-  RealClock clock;
-  Stack stack(dir.path(), &clock);
-  registry::ResourceStore* configmaps = stack.Core("configmaps");
-  stack.Create(configmaps, "default", testing::ConfigMap("a"));
-  Informers informers(&clock, Logger(std::make_shared<StderrLogSink>(), 0, &clock));
-  Recorder r;
-  Informer* informer = informers.Add(configmaps, "default", {}, r.Handler());
-  ASSERT_TRUE(informers.Start().ok());
-  ASSERT_TRUE(Eventually([&] { return r.synced() == 1 && r.Count("a", EventType::kAdded) == 1; }));
+TEST_F(InformerTest, AWatchTheCacheEndsIsResumedWithoutLosingOrRepeatingEvents) {
+  stack_.Create(configmaps_, "default", testing::ConfigMap("a"));
+  Informer* informer = informers_.Add(configmaps_, "default", {}, recorder_.Handler());
+  ASSERT_TRUE(informers_.Start().ok());
+  ASSERT_TRUE(Eventually([&] { return recorder_.synced() == 1 && recorder_.Count("a", EventType::kAdded) == 1; }));
 
   for (int i = 0; i < 3; ++i) {
     // What the cache does when it ends a watch; the informer resumes from the last revision.
     informer->OnClosed(absl::UnavailableError("watch ended for the test"));
-    stack.Create(configmaps, "default", testing::ConfigMap("b" + std::to_string(i)));
+    stack_.Create(configmaps_, "default", testing::ConfigMap("b" + std::to_string(i)));
     absl::SleepFor(absl::Milliseconds(400));  // past the resume back-off
-    stack.Create(configmaps, "default", testing::ConfigMap("c" + std::to_string(i)));
+    stack_.Create(configmaps_, "default", testing::ConfigMap("c" + std::to_string(i)));
   }
-  ASSERT_TRUE(Eventually([&] { return r.Count("c2", EventType::kAdded) == 1; }));
+  ASSERT_TRUE(Eventually([&] { return recorder_.Count("c2", EventType::kAdded) == 1; }));
   absl::SleepFor(absl::Milliseconds(200));
-  EXPECT_EQ(r.Count("a", EventType::kAdded), 1);  // not listed again
+  EXPECT_EQ(recorder_.Count("a", EventType::kAdded), 1);  // not listed again
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(r.Count("b" + std::to_string(i), EventType::kAdded), 1) << i;
-    EXPECT_EQ(r.Count("c" + std::to_string(i), EventType::kAdded), 1) << i;
+    EXPECT_EQ(recorder_.Count("b" + std::to_string(i), EventType::kAdded), 1) << i;
+    EXPECT_EQ(recorder_.Count("c" + std::to_string(i), EventType::kAdded), 1) << i;
   }
-  EXPECT_EQ(r.relists(), 0);
-  EXPECT_EQ(r.synced(), 1);
-  informers.Stop();
+  EXPECT_EQ(recorder_.relists(), 0);
+  EXPECT_EQ(recorder_.synced(), 1);
+  informers_.Stop();
 }
 
 }  // namespace

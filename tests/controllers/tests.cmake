@@ -10,3 +10,4 @@ cubelet_test(controllers_test
   controllers/namespace_controller_test.cc
   controllers/garbage_collector_test.cc
   LIBS cubelet_controllers cubelet_storage_sqlite cubelet_registry)
+include(${CMAKE_CURRENT_LIST_DIR}/node_lifecycle.cmake)
