@@ -20,7 +20,7 @@ namespace {
 constexpr char kAdminToken[] = "e2e-admin-token-31415926535";
 constexpr char kPlainToken[] = "e2e-plain-token-27182818284";
 
-std::string TokenFile(const ScratchDir& dir) {
+std::string TokenFile(const TempDir& dir) {
   return dir.Write("tokens.csv", StrCat(kAdminToken, ",token-admin,uid-1,\"system:masters\"\n", kPlainToken,
                                         ",plain-user,uid-2\n"));
 }
@@ -30,19 +30,18 @@ std::string NodeManifest(const std::string& name, const std::string& labels = ""
                 "\n", labels);
 }
 
-class AuthTest : public ::testing::Test {
+// The shared server reads its static tokens from a file in token_dir_.
+class AuthTest : public SharedServerTest<> {
  protected:
   static void SetUpTestSuite() {
-    token_dir_ = new ScratchDir();
+    token_dir_ = new TempDir();
     server_ = new ServerFixture({"--token-auth-file", TokenFile(*token_dir_)});
   }
   static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
+    SharedServerTest::TearDownTestSuite();
     delete token_dir_;
     token_dir_ = nullptr;
   }
-  void SetUp() override { ASSERT_TRUE(server_->started()) << server_->Log(); }
 
   CommandResult Admin(const std::vector<std::string>& args, const std::string& input = "") const {
     CommandResult r = server_->Kubectl(args, input);
@@ -75,13 +74,9 @@ class AuthTest : public ::testing::Test {
     return k;
   }
 
-  static ServerFixture* server_;
-  static ScratchDir* token_dir_;
-  ScratchDir scratch_;
+  static inline TempDir* token_dir_ = nullptr;
+  TempDir scratch_;
 };
-
-ServerFixture* AuthTest::server_ = nullptr;
-ScratchDir* AuthTest::token_dir_ = nullptr;
 
 TEST_F(AuthTest, AnonymousIsUnauthorizedWithAStatus) {
   HttpsClient anonymous =

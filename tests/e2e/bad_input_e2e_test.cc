@@ -20,15 +20,10 @@ constexpr char kConfigMaps[] = "/api/v1/namespaces/default/configmaps";
 const std::string kGoodPod =
     R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"good"},"spec":{"containers":[{"name":"c","image":"busybox"}]}})";
 
-class BadInputTest : public ::testing::Test {
+class BadInputTest : public SharedServerTest<> {
  protected:
-  static void SetUpTestSuite() { server_ = new ServerFixture(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_TRUE(server_->started()) << server_->Log();
+    ASSERT_NO_FATAL_FAILURE(SharedServerTest::SetUp());
     admin_ = std::make_unique<HttpsClient>(HttpsClient::FromKubeconfig(server_->admin_kubeconfig(), scratch_.path()));
   }
 
@@ -64,12 +59,9 @@ class BadInputTest : public ::testing::Test {
     return status;
   }
 
-  static ServerFixture* server_;
-  ScratchDir scratch_;
+  TempDir scratch_;
   std::unique_ptr<HttpsClient> admin_;
 };
-
-ServerFixture* BadInputTest::server_ = nullptr;
 
 TEST_F(BadInputTest, MalformedJson) {
   json::Value s = ExpectRefused("POST", kPods, R"({"apiVersion":"v1","kind":"Pod",)", 400, "BadRequest");

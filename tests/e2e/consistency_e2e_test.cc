@@ -22,11 +22,7 @@ class ConsistencyTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(server_.started()) << server_.Log(); }
 
   std::string MustKubectl(const std::vector<std::string>& args, const std::string& input = "") {
-    CommandResult r = server_.Kubectl(args, input);
-    std::string joined;
-    for (const auto& a : args) joined += a + " ";
-    EXPECT_EQ(r.exit_code, 0) << "kubectl " << joined << ": " << r.Describe();
-    return r.out;
+    return server_.MustKubectl(args, input);
   }
   json::Value Get(const std::vector<std::string>& args) { return KubectlJson(server_, args); }
   HttpsClient Admin() { return HttpsClient::FromKubeconfig(server_.admin_kubeconfig(), scratch_.path()); }
@@ -53,7 +49,7 @@ class ConsistencyTest : public ::testing::Test {
   }
 
   ServerFixture server_;
-  ScratchDir scratch_;
+  TempDir scratch_;
 };
 
 TEST_F(ConsistencyTest, StaleReplaceIsAConflict) {

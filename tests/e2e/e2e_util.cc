@@ -142,23 +142,6 @@ bool Eventually(const std::function<bool()>& pred, int seconds) {
   }
 }
 
-ScratchDir::ScratchDir() {
-  std::string pattern = "/tmp/cubelet-e2e-scratch-XXXXXX";
-  char* made = ::mkdtemp(pattern.data());
-  path_ = made == nullptr ? "/tmp" : std::string(made);
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  if (path_ != "/tmp") std::filesystem::remove_all(path_, ec);
-}
-
-std::string ScratchDir::Write(const std::string& name, const std::string& contents) const {
-  std::string p = StrCat(path_, "/", name);
-  WriteFile(p, contents);
-  return p;
-}
-
 std::string HttpResponse::Describe() const {
   return StrCat("HTTP ", code, curl_error.empty() ? "" : StrCat(" (curl: ", curl_error, ")"), "\n", headers,
                 body.substr(0, 4000));
@@ -260,14 +243,7 @@ BackgroundCommand::BackgroundCommand(const std::vector<std::string>& argv,
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
-    ::clearenv();
-    ::setenv("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", 1);
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
+    ExecInCleanEnvironment(argv, env);
   }
   // Also from the parent, so a kill right after fork reaches the group.
   if (pid_ > 0) ::setpgid(pid_, pid_);
@@ -312,7 +288,7 @@ int BackgroundCommand::Stop() {
   return exit_code_;
 }
 
-std::string WriteTokenKubeconfig(const std::string& kubeconfig, const std::string& token, const ScratchDir& dir,
+std::string WriteTokenKubeconfig(const std::string& kubeconfig, const std::string& token, const TempDir& dir,
                                  const std::string& name) {
   std::string contents = ReadFileOrEmpty(kubeconfig);
   std::string text = StrCat(

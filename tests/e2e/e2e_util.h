@@ -1,7 +1,7 @@
 // Owns: what the e2e tests share beyond ServerFixture: reading kubectl's tables and JSON,
 // polling with a deadline, raw HTTPS requests through curl (admin or node client certificate
 // taken from a kubeconfig, a bearer token, or no credentials at all), long-running clients
-// (kubectl get -w) in the background, and a scratch directory.
+// (kubectl get -w) in the background.
 // Does not own: starting the server or running one-shot clients (server_fixture.h).
 #pragma once
 
@@ -37,22 +37,6 @@ KubectlTable ParseKubectlTable(const std::string& out);
 
 // Polls `pred` every 100 ms until it holds (true) or `seconds` pass (false).
 bool Eventually(const std::function<bool()>& pred, int seconds = 30);
-
-// A temp directory removed with its content when this goes.
-class ScratchDir {
- public:
-  ScratchDir();
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  // Writes `contents` to path()/name and returns the full path.
-  std::string Write(const std::string& name, const std::string& contents) const;
-
- private:
-  std::string path_;
-};
 
 struct HttpResponse {
   int code = 0;  // 0 when curl got no HTTP answer at all
@@ -121,7 +105,7 @@ class BackgroundCommand {
 };
 
 // A kubeconfig for the same server and CA as `kubeconfig`, authenticating with `token`.
-std::string WriteTokenKubeconfig(const std::string& kubeconfig, const std::string& token, const ScratchDir& dir,
+std::string WriteTokenKubeconfig(const std::string& kubeconfig, const std::string& token, const TempDir& dir,
                                  const std::string& name);
 
 // The value of a top-level-looking "key: value" line of a kubeconfig (first occurrence), unquoted.

@@ -2,7 +2,6 @@
 // dispatcher) against one cubelet-server: get, create -f, client-side apply (twice) and
 // server-side apply (twice). Older clients use other discovery content types (1.27 asks for
 // aggregated discovery v2beta1 only) and other OpenAPI paths.
-#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -15,30 +14,7 @@
 namespace cubelet::testing {
 namespace {
 
-class KubectlCompatTest : public ::testing::TestWithParam<std::string> {
- protected:
-  static void SetUpTestSuite() { server_ = new ServerFixture(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->started()) << server_->Log(); }
-
-  // kubectl of this test's minor.
-  CommandResult Kubectl(const std::vector<std::string>& args, const std::string& input = "") const {
-    return server_->Kubectl(args, input, "", GetParam());
-  }
-  // "1.27" -> "127", for object names.
-  std::string Suffix() const {
-    std::string s = GetParam();
-    s.erase(std::remove(s.begin(), s.end(), '.'), s.end());
-    return s;
-  }
-
-  static ServerFixture* server_;
-};
-
-ServerFixture* KubectlCompatTest::server_ = nullptr;
+class KubectlCompatTest : public PerMinorServerTest {};
 
 TEST_P(KubectlCompatTest, ClientVersionIsTheBundledMinor) {
   CommandResult r = Kubectl({"version", "-o", "json"});
@@ -49,7 +25,7 @@ TEST_P(KubectlCompatTest, ClientVersionIsTheBundledMinor) {
 }
 
 TEST_P(KubectlCompatTest, GetCreateApplyServerSideApply) {
-  const std::string pod = StrCat("compat-", Suffix());
+  const std::string pod = StrCat("compat-", Tag());
   const std::string manifest = StrCat("apiVersion: v1\nkind: Pod\nmetadata:\n  name: ", pod,
                                       "\n  labels:\n    app: compat\nspec:\n  containers:\n  - name: c\n"
                                       "    image: busybox\n");
@@ -64,7 +40,7 @@ TEST_P(KubectlCompatTest, GetCreateApplyServerSideApply) {
   ASSERT_NE(t.Find(pod), nullptr) << got.out;
   EXPECT_EQ(t.Find(pod)->at("STATUS"), "Pending");
 
-  const std::string cm = StrCat("compat-apply-", Suffix());
+  const std::string cm = StrCat("compat-apply-", Tag());
   const std::string cm_manifest = StrCat("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ", cm, "\ndata:\n  k: v\n");
   CommandResult applied = Kubectl({"apply", "-f", "-"}, cm_manifest);
   ASSERT_EQ(applied.exit_code, 0) << applied.Describe();
@@ -76,7 +52,7 @@ TEST_P(KubectlCompatTest, GetCreateApplyServerSideApply) {
   ASSERT_EQ(changed.exit_code, 0) << changed.Describe();
   EXPECT_EQ(changed.out, StrCat("configmap/", cm, " configured\n"));
 
-  const std::string ssa = StrCat("compat-ssa-", Suffix());
+  const std::string ssa = StrCat("compat-ssa-", Tag());
   const std::string ssa_manifest = StrCat("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ", ssa, "\ndata:\n  k: v\n");
   for (int i = 0; i < 2; ++i) {
     CommandResult s = Kubectl({"apply", "--server-side", "-f", "-"}, ssa_manifest);
@@ -88,12 +64,9 @@ TEST_P(KubectlCompatTest, GetCreateApplyServerSideApply) {
   EXPECT_EQ(deleted.exit_code, 0) << deleted.Describe();
 }
 
-INSTANTIATE_TEST_SUITE_P(BundledMinors, KubectlCompatTest,
-                         ::testing::Values("1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33"),
+INSTANTIATE_TEST_SUITE_P(BundledMinors, KubectlCompatTest, ::testing::ValuesIn(BundledKubectlMinors()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string s = info.param;
-                           s.erase(std::remove(s.begin(), s.end(), '.'), s.end());
-                           return StrCat("Kubectl", s);
+                           return StrCat("Kubectl", MinorTag(info.param));
                          });
 
 }  // namespace

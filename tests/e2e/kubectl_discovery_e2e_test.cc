@@ -13,19 +13,7 @@
 namespace cubelet::testing {
 namespace {
 
-class KubectlDiscoveryTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new ServerFixture(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->started()) << server_->Log(); }
-
-  static ServerFixture* server_;
-};
-
-ServerFixture* KubectlDiscoveryTest::server_ = nullptr;
+class KubectlDiscoveryTest : public SharedServerTest<> {};
 
 TEST_F(KubectlDiscoveryTest, VersionReportsServer132) {
   CommandResult r = server_->Kubectl({"version"});

@@ -18,25 +18,8 @@
 namespace cubelet::testing {
 namespace {
 
-class KubectlKindsTest : public ::testing::Test {
+class KubectlKindsTest : public SharedServerTest<> {
  protected:
-  static void SetUpTestSuite() { server_ = new ServerFixture(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->started()) << server_->Log(); }
-
-  CommandResult Kubectl(const std::vector<std::string>& args, const std::string& input = "") const {
-    return server_->Kubectl(args, input);
-  }
-  std::string MustKubectl(const std::vector<std::string>& args, const std::string& input = "") const {
-    CommandResult r = Kubectl(args, input);
-    std::string joined;
-    for (const auto& a : args) joined += a + " ";
-    EXPECT_EQ(r.exit_code, 0) << "kubectl " << joined << ": " << r.Describe();
-    return r.out;
-  }
   json::Value Get(const std::vector<std::string>& args) const { return KubectlJson(*server_, args); }
   // Deletes and checks that a get is NotFound afterwards.
   void DeleteAndExpectGone(const std::vector<std::string>& what) const {
@@ -50,11 +33,7 @@ class KubectlKindsTest : public ::testing::Test {
     EXPECT_NE(r.exit_code, 0) << r.Describe();
     EXPECT_NE(r.err.find("NotFound"), std::string::npos) << r.Describe();
   }
-
-  static ServerFixture* server_;
 };
-
-ServerFixture* KubectlKindsTest::server_ = nullptr;
 
 TEST_F(KubectlKindsTest, ConfigMapRoundTrip) {
   std::string manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n  b: two\n";

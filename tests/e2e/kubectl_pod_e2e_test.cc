@@ -22,37 +22,12 @@ std::string PodManifest(const std::string& name, const std::string& labels = "ap
                 "\n    command: [\"sleep\", \"3600\"]\n");
 }
 
-class KubectlPodTest : public ::testing::Test {
+class KubectlPodTest : public SharedServerTest<> {
  protected:
-  static void SetUpTestSuite() { server_ = new ServerFixture(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->started()) << server_->Log(); }
-
-  CommandResult Kubectl(const std::vector<std::string>& args, const std::string& input = "") const {
-    return server_->Kubectl(args, input);
-  }
-  // Runs kubectl and requires success.
-  std::string MustKubectl(const std::vector<std::string>& args, const std::string& input = "") const {
-    CommandResult r = Kubectl(args, input);
-    EXPECT_EQ(r.exit_code, 0) << "kubectl " << StrJoinArgs(args) << ": " << r.Describe();
-    return r.out;
-  }
-  static std::string StrJoinArgs(const std::vector<std::string>& args) {
-    std::string s;
-    for (const auto& a : args) s += a + " ";
-    return s;
-  }
   std::string Jsonpath(const std::string& kind_name, const std::string& path) const {
     return KubectlJsonpath(*server_, {"get", kind_name}, path);
   }
-
-  static ServerFixture* server_;
 };
-
-ServerFixture* KubectlPodTest::server_ = nullptr;
 
 TEST_F(KubectlPodTest, CreateGetDescribeDelete) {
   CommandResult created = Kubectl({"create", "-f", "-"}, PodManifest("web"));
@@ -167,7 +142,7 @@ TEST_F(KubectlPodTest, ScheduledPodDeletesGracefullyUntilConfirmed) {
 
 TEST_F(KubectlPodTest, WaitSeesAConditionAndADeletion) {
   ASSERT_EQ(Kubectl({"create", "-f", "-"}, StrCat(PodManifest("waited"), "  nodeName: node-w\n")).exit_code, 0);
-  ScratchDir dir;
+  TempDir dir;
   BackgroundCommand wait({"/usr/bin/kubectl", "wait", "--for=condition=Ready", "pod/waited", "--timeout=60s"},
                          {{"KUBECONFIG", server_->admin_kubeconfig()}, {"HOME", dir.path()}}, dir.path());
   // What a kubelet reports once the containers run.
@@ -314,7 +289,7 @@ TEST_F(KubectlPodTest, LabelAnnotateAndPatchTypes) {
 
 TEST_F(KubectlPodTest, EditSendsAPatch) {
   ASSERT_EQ(Kubectl({"create", "-f", "-"}, PodManifest("edited")).exit_code, 0);
-  ScratchDir home;
+  TempDir home;
   CommandResult r = RunCommand({"/usr/bin/kubectl", "edit", "pod", "edited"},
                                {{"KUBECONFIG", server_->admin_kubeconfig()},
                                 {"HOME", home.path()},

@@ -19,25 +19,14 @@ std::string Pod(const std::string& name) {
                 "\nspec:\n  containers:\n  - name: c\n    image: busybox\n");
 }
 
-class KubectlWatchTest : public ::testing::Test {
+class KubectlWatchTest : public SharedServerTest<> {
  protected:
-  static void SetUpTestSuite() { server_ = new ServerFixture(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->started()) << server_->Log(); }
-
   std::unique_ptr<BackgroundCommand> StartKubectl(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {"/usr/bin/kubectl"};
     argv.insert(argv.end(), args.begin(), args.end());
     return std::make_unique<BackgroundCommand>(
         argv, std::map<std::string, std::string>{{"KUBECONFIG", server_->admin_kubeconfig()}, {"HOME", scratch_.path()}},
         scratch_.path());
-  }
-  void MustKubectl(const std::vector<std::string>& args, const std::string& input = "") {
-    CommandResult r = server_->Kubectl(args, input);
-    ASSERT_EQ(r.exit_code, 0) << r.Describe();
   }
   // Creates, labels and deletes `name` while `watcher` runs; `sentinel` (created before the
   // watcher started) shows that the watcher's list is done.
@@ -51,11 +40,8 @@ class KubectlWatchTest : public ::testing::Test {
     MustKubectl({"delete", "pod", name, "--timeout=60s"});
   }
 
-  static ServerFixture* server_;
-  ScratchDir scratch_;
+  TempDir scratch_;
 };
-
-ServerFixture* KubectlWatchTest::server_ = nullptr;
 
 // The EVENT column of the --output-watch-events rows about `name`, in order.
 std::vector<std::string> EventTypesFor(const std::string& out, const std::string& name) {

@@ -12,25 +12,14 @@
 namespace cubelet::testing {
 namespace {
 
-class PythonClientTest : public ::testing::Test {
+class PythonClientTest : public SharedServerTest<> {
  protected:
-  static void SetUpTestSuite() { server_ = new ServerFixture(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->started()) << server_->Log(); }
-
   void RunScript(const std::string& script) {
     CommandResult r = server_->Python(StrCat(E2eDir(), "/python/", script));
     EXPECT_EQ(r.exit_code, 0) << script << ": " << r.Describe();
     EXPECT_EQ(r.out, "ok\n") << r.Describe();
   }
-
-  static ServerFixture* server_;
 };
-
-ServerFixture* PythonClientTest::server_ = nullptr;
 
 TEST_F(PythonClientTest, Version) { RunScript("version.py"); }
 TEST_F(PythonClientTest, PodCrud) { RunScript("pods_crud.py"); }

@@ -23,7 +23,7 @@ CommandResult Server(const std::vector<std::string>& args, int timeout = 20) {
 }
 
 TEST(ServerCliTest, UnknownFlagsAndBadValuesAreErrorsNamingThem) {
-  ScratchDir dir;
+  TempDir dir;
   struct Case {
     std::vector<std::string> args;
     std::string named;
@@ -58,7 +58,7 @@ TEST(ServerCliTest, CorruptOrForeignDatabaseIsRefusedAndLeftAlone) {
        {std::string("this is not a database at all, just text that someone left here\n"),
         // A valid SQLite header followed by garbage pages.
         std::string("SQLite format 3\0", 16) + std::string(4096 * 2, '\x5a')}) {
-    ScratchDir dir;
+    TempDir dir;
     std::string db = dir.Write("state.db", contents);
     CommandResult r = Server({"--data-dir", dir.path(), "--secure-port", std::to_string(FreePort())});
     EXPECT_NE(r.exit_code, 0) << r.Describe();

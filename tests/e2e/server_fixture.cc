@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -16,12 +15,6 @@
 
 namespace cubelet::testing {
 namespace {
-
-std::string MakeTempDir(const char* prefix) {
-  std::string pattern = StrCat("/tmp/", prefix, "XXXXXX");
-  char* made = ::mkdtemp(pattern.data());
-  return made == nullptr ? "" : std::string(made);
-}
 
 void ReadAll(int fd, std::string* out) {
   char buf[65536];
@@ -37,6 +30,17 @@ std::string CommandResult::Describe() const {
 
 std::string E2eDir() { return CUBELET_E2E_DIR; }
 
+void ExecInCleanEnvironment(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  ::clearenv();
+  ::setenv("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", 1);
+  for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execv(args[0], args.data());
+  ::_exit(127);
+}
+
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                          const std::string& input, int timeout_seconds) {
   CommandResult result;
@@ -48,14 +52,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::map<st
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
     for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) ::close(fd);
-    ::clearenv();
-    ::setenv("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", 1);
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
+    ExecInCleanEnvironment(argv, env);
   }
   ::close(in[0]);
   ::close(out[1]);
@@ -102,28 +99,22 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::map<st
 }
 
 ServerFixture::ServerFixture(std::vector<std::string> extra_args) : extra_args_(std::move(extra_args)) {
-  data_dir_ = MakeTempDir("cubelet-e2e-");
-  home_ = MakeTempDir("cubelet-e2e-home-");
   port_ = FreePort();
   started_ = Start();
   if (!started_) ADD_FAILURE() << "cubelet-server did not get ready; log:\n" << Log();
 }
 
-ServerFixture::~ServerFixture() {
-  Stop();
-  std::error_code ec;
-  std::filesystem::remove_all(data_dir_, ec);
-  std::filesystem::remove_all(home_, ec);
-}
+// The server stops before its data dir goes.
+ServerFixture::~ServerFixture() { Stop(); }
 
 std::string ServerFixture::url() const { return StrCat("https://127.0.0.1:", port_); }
 
 std::string ServerFixture::Log() const { return process_ ? process_->Log() : ""; }
 
 bool ServerFixture::Start() {
-  std::vector<std::string> args = {"--data-dir", data_dir_, "--secure-port", std::to_string(port_), "--v", "2"};
+  std::vector<std::string> args = {"--data-dir", data_dir(), "--secure-port", std::to_string(port_), "--v", "2"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-  process_ = std::make_unique<CubeletProcess>(CUBELET_SERVER_BINARY, args, data_dir_ + "/server.log");
+  process_ = std::make_unique<CubeletProcess>(CUBELET_SERVER_BINARY, args, data_dir_ / "server.log");
   started_ = process_->WaitForLog("cubelet-server is ready", 30);
   return started_;
 }
@@ -139,7 +130,7 @@ void ServerFixture::Restart() {
   std::string old_log = Log();
   Stop();
   // The log file is appended to; the next start waits for a second "ready".
-  std::ofstream(data_dir_ + "/server.log", std::ios::trunc) << "";
+  std::ofstream(data_dir_ / "server.log", std::ios::trunc) << "";
   started_ = Start();
   if (!started_) ADD_FAILURE() << "cubelet-server did not get ready after a restart; log:\n" << old_log << Log();
 }
@@ -149,20 +140,31 @@ CommandResult ServerFixture::Kubectl(const std::vector<std::string>& args, const
   std::vector<std::string> argv = {minor.empty() ? "/usr/bin/kubectl"
                                                  : StrCat("/usr/lib/google-cloud-sdk/bin/kubectl.", minor)};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, {{"KUBECONFIG", kubeconfig.empty() ? admin_kubeconfig() : kubeconfig}, {"HOME", home_}},
-                    input);
+  return RunCommand(argv, ClientEnvironment(kubeconfig), input);
+}
+
+std::string ServerFixture::MustKubectl(const std::vector<std::string>& args, const std::string& input) const {
+  CommandResult r = Kubectl(args, input);
+  std::string joined;
+  for (const auto& a : args) joined += a + " ";
+  EXPECT_EQ(r.exit_code, 0) << "kubectl " << joined << ": " << r.Describe();
+  return r.out;
 }
 
 CommandResult ServerFixture::Python(const std::string& script_path, const std::vector<std::string>& args,
                                     const std::string& kubeconfig) const {
   std::vector<std::string> argv = {"/usr/bin/python3", script_path};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, {{"KUBECONFIG", kubeconfig.empty() ? admin_kubeconfig() : kubeconfig}, {"HOME", home_}});
+  return RunCommand(argv, ClientEnvironment(kubeconfig));
+}
+
+std::map<std::string, std::string> ServerFixture::ClientEnvironment(const std::string& kubeconfig) const {
+  return {{"KUBECONFIG", kubeconfig.empty() ? admin_kubeconfig() : kubeconfig}, {"HOME", home_.path()}};
 }
 
 std::string ServerFixture::NodeKubeconfig(const std::string& name) const {
-  std::string out = StrCat(home_, "/", name, ".kubeconfig");
-  CommandResult r = RunCommand({CUBELET_SERVER_BINARY, "kubeconfig", "--data-dir", data_dir_, "--node", name,
+  std::string out = home_ / StrCat(name, ".kubeconfig");
+  CommandResult r = RunCommand({CUBELET_SERVER_BINARY, "kubeconfig", "--data-dir", data_dir(), "--node", name,
                                 "--server", url(), "--out", out});
   if (r.exit_code != 0) {
     ADD_FAILURE() << "cubelet-server kubeconfig failed: " << r.Describe();

@@ -107,8 +107,6 @@ std::string WatchRequest(int i) {
   return StrCat("GET /api/v1/pods?watch=true&i=", i, " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 }
 
-bool HeaderArrived(const std::string& r) { return ParseResponse(r).header_complete; }
-
 // The child: follows the parent's commands on `fd` and answers each with "ok" or an error.
 int RunClients(int fd, const TestPki& pki, bool client_cert, bool tls12, int streams, int events) {
   const int port = std::atoi(ReadLine(fd).c_str());

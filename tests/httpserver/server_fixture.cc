@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "common/strings.h"
+#include "httpserver/stream_collector.h"
 
 namespace cubelet::httpserver::testing {
 
@@ -82,6 +83,26 @@ std::unique_ptr<TlsTestClient> HttpServerTest::Connect(std::shared_ptr<TlsClient
   auto client = TlsTestClient::Connect(port_, std::move(ctx));
   EXPECT_TRUE(client.ok()) << client.status();
   return client.ok() ? std::move(*client) : nullptr;
+}
+
+std::unique_ptr<TlsTestClient> HttpServerTest::ConnectToStream(StreamCollector& collector, std::string_view path,
+                                                               size_t streams,
+                                                               std::shared_ptr<TlsClientContext> ctx) const {
+  std::unique_ptr<TlsTestClient> client = Connect(std::move(ctx));
+  if (client == nullptr) return nullptr;
+  if (!client->Send(GetRequest(path))) {
+    ADD_FAILURE() << "sending GET " << path << " failed";
+    return nullptr;
+  }
+  if (!collector.AwaitStreams(streams)) {
+    ADD_FAILURE() << "the server never held stream " << streams << " (GET " << path << ")";
+    return nullptr;
+  }
+  if (!client->ReadUntil(HeaderArrived, absl::Seconds(30))) {
+    ADD_FAILURE() << "no response headers for GET " << path;
+    return nullptr;
+  }
+  return client;
 }
 
 }  // namespace cubelet::httpserver::testing

@@ -1,5 +1,6 @@
 // Owns: the fixture the HTTPS server's tests share: a throwaway PKI, a server on 127.0.0.1 with
-// an ephemeral port, raw TLS clients for it, and a Kubernetes-Status error body.
+// an ephemeral port, raw TLS clients for it (also one holding a stream open), and a
+// Kubernetes-Status error body.
 // Does not own: the tests' handlers.
 #pragma once
 
@@ -15,6 +16,8 @@
 #include "httpserver/tls_test_client.h"
 
 namespace cubelet::httpserver::testing {
+
+class StreamCollector;
 
 // A Kubernetes Status, as the apiserver's error_response will build it.
 Response StatusErrorResponse(int status, std::string_view message);
@@ -38,6 +41,11 @@ class HttpServerTest : public ::testing::Test {
                                                          int receive_buffer_bytes = 0);
   // A connected raw TLS client (no client certificate unless `ctx` has one).
   std::unique_ptr<TlsTestClient> Connect(std::shared_ptr<TlsClientContext> ctx = nullptr) const;
+  // A client (as Connect) that sent GET `path` and received the response's headers once
+  // `collector` held `streams` streams; null, with the failed step recorded, when a step fails.
+  std::unique_ptr<TlsTestClient> ConnectToStream(StreamCollector& collector, std::string_view path,
+                                                 size_t streams = 1,
+                                                 std::shared_ptr<TlsClientContext> ctx = nullptr) const;
 
   static std::unique_ptr<TestPki> pki_;
   std::shared_ptr<CapturingLogSink> log_sink_ = std::make_shared<CapturingLogSink>();

@@ -18,23 +18,15 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string Get(std::string_view path) { return StrCat("GET ", path, " HTTP/1.1\r\nHost: x\r\n\r\n"); }
-
-bool HeaderArrived(const std::string& r) { return ParseResponse(r).header_complete; }
-
 // Heap bytes in use (glibc), to tell the server's share of memory from the test clients'.
 long HeapInUse() { return static_cast<long>(mallinfo2().uordblks); }
 
 TEST_F(HttpServerTest, StreamIsReceivedIncrementallyAndConnectionIsReusedAfterFinish) {
   auto collector = std::make_shared<StreamCollector>();
   StartServer(Options(), StreamCollector::NewHandler(collector));
-  auto client = Connect();
-  ASSERT_NE(client, nullptr);
-
-  ASSERT_TRUE(client->Send(Get("/watch")));
-  ASSERT_TRUE(collector->AwaitStreams(1));
   // The status line and headers come before any event.
-  ASSERT_TRUE(client->ReadUntil(HeaderArrived, absl::Seconds(30)));
+  auto client = ConnectToStream(*collector, "/watch");
+  ASSERT_NE(client, nullptr);
   ParsedResponse r = ParseResponse(client->received());
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.Header("transfer-encoding"), "chunked");
@@ -60,7 +52,7 @@ TEST_F(HttpServerTest, StreamIsReceivedIncrementallyAndConnectionIsReusedAfterFi
 
   // Keep-alive: the same connection serves the next request.
   client->received().clear();
-  ASSERT_TRUE(client->Send(Get("/watch-again")));
+  ASSERT_TRUE(client->Send(GetRequest("/watch-again")));
   ASSERT_TRUE(collector->AwaitStreams(2));
   collector->Find("/watch-again")->Finish();
   ASSERT_TRUE(client->ReadUntil([](const std::string& s) { return ParseResponse(s).complete; }, absl::Seconds(30)));
@@ -75,12 +67,12 @@ TEST_F(HttpServerTest, RequestsPipelinedBehindAStreamAreServedAfterItsFinish) {
   ASSERT_NE(client, nullptr);
 
   // The second request arrives with the first; the third while the second's stream is open.
-  ASSERT_TRUE(client->Send(Get("/first") + Get("/second")));
+  ASSERT_TRUE(client->Send(GetRequest("/first") + GetRequest("/second")));
   ASSERT_TRUE(collector->AwaitStreams(1));
   EXPECT_FALSE(collector->AwaitStreams(2, absl::Milliseconds(100)));  // one request at a time
   collector->Find("/first")->Finish();
   ASSERT_TRUE(collector->AwaitStreams(2));
-  ASSERT_TRUE(client->Send(Get("/third")));
+  ASSERT_TRUE(client->Send(GetRequest("/third")));
   ASSERT_TRUE(collector->Find("/second")->Write(std::string("two")));
   ASSERT_TRUE(client->ReadUntil([](const std::string& r) { return ParseResponses(r).size() == 1; }, absl::Seconds(30)));
   collector->Find("/second")->Finish();
@@ -91,7 +83,7 @@ TEST_F(HttpServerTest, RequestsPipelinedBehindAStreamAreServedAfterItsFinish) {
 
   // The connection is still watched for the client leaving, with a read outstanding since the
   // second stream.
-  ASSERT_TRUE(client->Send(Get("/fourth")));
+  ASSERT_TRUE(client->Send(GetRequest("/fourth")));
   ASSERT_TRUE(collector->AwaitStreams(4));
   client->Close();
   ASSERT_TRUE(collector->AwaitClosed(1));
@@ -101,11 +93,8 @@ TEST_F(HttpServerTest, RequestsPipelinedBehindAStreamAreServedAfterItsFinish) {
 TEST_F(HttpServerTest, ClientDisconnectRunsOnCloseWhileStreamIsIdle) {
   auto collector = std::make_shared<StreamCollector>();
   StartServer(Options(), StreamCollector::NewHandler(collector));
-  auto client = Connect();
+  auto client = ConnectToStream(*collector, "/watch");
   ASSERT_NE(client, nullptr);
-  ASSERT_TRUE(client->Send(Get("/watch")));
-  ASSERT_TRUE(collector->AwaitStreams(1));
-  ASSERT_TRUE(client->ReadUntil(HeaderArrived, absl::Seconds(30)));
 
   client->Close();  // the server has nothing to write; it must notice anyway
 
@@ -124,8 +113,8 @@ TEST_F(HttpServerTest, SlowClientIsDroppedWhileFastClientKeepsReceiving) {
   auto fast = Connect();
   ASSERT_NE(slow, nullptr);
   ASSERT_NE(fast, nullptr);
-  ASSERT_TRUE(slow->Send(Get("/slow")));
-  ASSERT_TRUE(fast->Send(Get("/fast")));
+  ASSERT_TRUE(slow->Send(GetRequest("/slow")));
+  ASSERT_TRUE(fast->Send(GetRequest("/fast")));
   ASSERT_TRUE(collector->AwaitStreams(2));
   std::shared_ptr<Stream> slow_stream = collector->Find("/slow");
   std::shared_ptr<Stream> fast_stream = collector->Find("/fast");
@@ -185,15 +174,15 @@ TEST_F(HttpServerTest, StopClosesStreamsThatOtherThreadsStillHold) {
   for (int i = 0; i < 3; ++i) {
     clients.push_back(Connect());
     ASSERT_NE(clients.back(), nullptr);
-    ASSERT_TRUE(clients.back()->Send(Get(StrCat("/watch/", i))));
+    ASSERT_TRUE(clients.back()->Send(GetRequest(StrCat("/watch/", i))));
   }
   // Two requests whose handlers keep their Responder unanswered.
   auto holder = Connect();
   ASSERT_NE(holder, nullptr);
-  ASSERT_TRUE(holder->Send(Get("/hold")));
+  ASSERT_TRUE(holder->Send(GetRequest("/hold")));
   auto holder2 = Connect();
   ASSERT_NE(holder2, nullptr);
-  ASSERT_TRUE(holder2->Send(Get("/hold")));
+  ASSERT_TRUE(holder2->Send(GetRequest("/hold")));
   ASSERT_TRUE(collector->AwaitStreams(3));
   ASSERT_TRUE(collector->AwaitHeld(2));
   std::vector<std::shared_ptr<Stream>> streams = collector->All();
@@ -250,7 +239,7 @@ TEST_F(HttpServerTest, ThousandConcurrentStreamsReceiveABroadcast) {
   for (int i = 0; i < kStreams; ++i) {
     clients.push_back(Connect(ctx));
     ASSERT_NE(clients.back(), nullptr) << "connection " << i;
-    ASSERT_TRUE(clients.back()->Send(Get(StrCat("/api/v1/pods?watch=true&i=", i))));
+    ASSERT_TRUE(clients.back()->Send(GetRequest(StrCat("/api/v1/pods?watch=true&i=", i))));
   }
   ASSERT_TRUE(collector->AwaitStreams(kStreams, absl::Seconds(120)));
   for (auto& client : clients) ASSERT_TRUE(client->ReadUntil(HeaderArrived, absl::Seconds(30)));

@@ -8,18 +8,12 @@
 #include <string>
 
 #include "absl/time/clock.h"
-#include "common/strings.h"
 #include "gtest/gtest.h"
 #include "httpserver/server_fixture.h"
 #include "httpserver/stream_collector.h"
 
 namespace cubelet::httpserver::testing {
 namespace {
-
-std::string Get(std::string_view path) { return StrCat("GET ", path, " HTTP/1.1\r\nHost: x\r\n\r\n"); }
-
-bool HeaderArrived(const std::string& r) { return ParseResponse(r).header_complete; }
-bool ResponseComplete(const std::string& r) { return ParseResponse(r).complete; }
 
 // Bytes that show a lost, repeated or reordered slice.
 std::string Pattern(size_t n) {
@@ -43,6 +37,16 @@ bool SendKeyUpdate(TlsTestClient& client) {
   return false;
 }
 
+// After the first stream finished: the same connection carries a second request (the
+// collector's second stream), and the server closed nothing.
+void ExpectNextRequestServed(TlsTestClient& client, StreamCollector& collector) {
+  client.received().clear();
+  ASSERT_TRUE(client.Send(GetRequest("/second")));
+  ASSERT_TRUE(collector.AwaitStreams(2));
+  EXPECT_TRUE(client.ReadUntil(HeaderArrived, absl::Seconds(30)));
+  EXPECT_EQ(collector.closed(), 0);
+}
+
 TEST_F(HttpServerTest, ResponseLargerThanAWriteStepArrivesWholeAndInOrder) {
   const std::string body = Pattern((3 << 20) + 7);
   StartServer(Options(), [&body](Request, std::shared_ptr<Responder> responder) {
@@ -52,7 +56,7 @@ TEST_F(HttpServerTest, ResponseLargerThanAWriteStepArrivesWholeAndInOrder) {
   });
   auto client = Connect();
   ASSERT_NE(client, nullptr);
-  ASSERT_TRUE(client->Send(Get("/big")));
+  ASSERT_TRUE(client->Send(GetRequest("/big")));
   ASSERT_TRUE(client->ReadUntil(ResponseComplete, absl::Seconds(60)));
   ParsedResponse r = ParseResponse(client->received());
   EXPECT_EQ(r.status, 200);
@@ -73,7 +77,7 @@ TEST_F(HttpServerTest, Tls12ClientIsServedWithItsCertificateIdentity) {
   ASSERT_NE(client, nullptr);
   EXPECT_EQ(SSL_version(client->ssl()), TLS1_2_VERSION);
 
-  ASSERT_TRUE(client->Send(Get("/whoami")));
+  ASSERT_TRUE(client->Send(GetRequest("/whoami")));
   ASSERT_TRUE(client->ReadUntil(ResponseComplete, absl::Seconds(30)));
   EXPECT_EQ(ParseResponse(client->received()).body, "system:node:node-1");
 }
@@ -81,11 +85,8 @@ TEST_F(HttpServerTest, Tls12ClientIsServedWithItsCertificateIdentity) {
 TEST_F(HttpServerTest, ClientKeyUpdateDuringAStreamIsFollowed) {
   auto collector = std::make_shared<StreamCollector>();
   StartServer(Options(), StreamCollector::NewHandler(collector));
-  auto client = Connect();
+  auto client = ConnectToStream(*collector, "/watch");
   ASSERT_NE(client, nullptr);
-  ASSERT_TRUE(client->Send(Get("/watch")));
-  ASSERT_TRUE(collector->AwaitStreams(1));
-  ASSERT_TRUE(client->ReadUntil(HeaderArrived, absl::Seconds(30)));
 
   // The server reads the KeyUpdate while it has nothing to write, and must answer it.
   ASSERT_TRUE(SendKeyUpdate(*client));
@@ -96,11 +97,7 @@ TEST_F(HttpServerTest, ClientKeyUpdateDuringAStreamIsFollowed) {
   ASSERT_TRUE(client->ReadUntil(ResponseComplete, absl::Seconds(30)));
 
   // Only a server that took the client's new keys can read this request.
-  client->received().clear();
-  ASSERT_TRUE(client->Send(Get("/second")));
-  ASSERT_TRUE(collector->AwaitStreams(2));
-  EXPECT_TRUE(client->ReadUntil(HeaderArrived, absl::Seconds(30)));
-  EXPECT_EQ(collector->closed(), 0);
+  ExpectNextRequestServed(*client, *collector);
 }
 
 TEST_F(HttpServerTest, ClientKeyUpdateWhileTheServerIsBlockedWritingKeepsBothDirectionsIntact) {
@@ -109,11 +106,8 @@ TEST_F(HttpServerTest, ClientKeyUpdateWhileTheServerIsBlockedWritingKeepsBothDir
   options.stream_buffer_bytes = 4 << 20;  // room for the chunk and the tail: not a slow client
   StartServer(options, StreamCollector::NewHandler(collector));
   // A small receive buffer: the big chunk below stays stuck in the server's write.
-  auto client = Connect(ClientContext("", "", 16 << 10));
+  auto client = ConnectToStream(*collector, "/watch", 1, ClientContext("", "", 16 << 10));
   ASSERT_NE(client, nullptr);
-  ASSERT_TRUE(client->Send(Get("/watch")));
-  ASSERT_TRUE(collector->AwaitStreams(1));
-  ASSERT_TRUE(client->ReadUntil(HeaderArrived, absl::Seconds(30)));
 
   std::shared_ptr<Stream> stream = collector->Find("/watch");
   const std::string chunk = Pattern(2 << 20);
@@ -130,21 +124,14 @@ TEST_F(HttpServerTest, ClientKeyUpdateWhileTheServerIsBlockedWritingKeepsBothDir
   EXPECT_TRUE(r.chunks[0] == chunk);
   EXPECT_EQ(r.chunks[1], "tail\n");
 
-  client->received().clear();
-  ASSERT_TRUE(client->Send(Get("/second")));
-  ASSERT_TRUE(collector->AwaitStreams(2));
-  EXPECT_TRUE(client->ReadUntil(HeaderArrived, absl::Seconds(30)));
-  EXPECT_EQ(collector->closed(), 0);
+  ExpectNextRequestServed(*client, *collector);
 }
 
 TEST_F(HttpServerTest, CloseNotifyFromTheClientClosesItsStream) {
   auto collector = std::make_shared<StreamCollector>();
   StartServer(Options(), StreamCollector::NewHandler(collector));
-  auto client = Connect();
+  auto client = ConnectToStream(*collector, "/watch");
   ASSERT_NE(client, nullptr);
-  ASSERT_TRUE(client->Send(Get("/watch")));
-  ASSERT_TRUE(collector->AwaitStreams(1));
-  ASSERT_TRUE(client->ReadUntil(HeaderArrived, absl::Seconds(30)));
 
   SSL_shutdown(client->ssl());  // close_notify, the TCP connection stays open
 

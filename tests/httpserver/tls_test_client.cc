@@ -232,4 +232,10 @@ std::vector<ParsedResponse> ParseResponses(std::string_view data) {
   }
 }
 
+bool HeaderArrived(const std::string& data) { return ParseResponse(data).header_complete; }
+
+bool ResponseComplete(const std::string& data) { return ParseResponse(data).complete; }
+
+std::string GetRequest(std::string_view path) { return StrCat("GET ", path, " HTTP/1.1\r\nHost: x\r\n\r\n"); }
+
 }  // namespace cubelet::httpserver::testing

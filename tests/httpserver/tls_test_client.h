@@ -1,6 +1,7 @@
 // Owns: a raw TLS client for the HTTPS server's tests (OpenSSL over a socket), for what an HTTP
 // library hides: exact request bytes, pipelining, half-closes, never reading, chunk-by-chunk
-// reception, and thousands of connections from one thread. Also a small HTTP/1.1 response parser.
+// reception, and thousands of connections from one thread. Also a small HTTP/1.1 response parser
+// and a bare GET request.
 // Does not own: the server under test.
 #pragma once
 
@@ -91,5 +92,12 @@ ParsedResponse ParseResponse(std::string_view data);
 
 // Splits `data` into as many complete responses as it holds.
 std::vector<ParsedResponse> ParseResponses(std::string_view data);
+
+// What ReadUntil waits for: the front response's status line and headers, or all of it.
+bool HeaderArrived(const std::string& data);
+bool ResponseComplete(const std::string& data);
+
+// A bare HTTP/1.1 GET of `path` (Host: x, no body).
+std::string GetRequest(std::string_view path);
 
 }  // namespace cubelet::httpserver::testing

@@ -3,18 +3,14 @@
 // what upstream's own protobuf round trip loses (zero values of value fields, which its JSON
 // omits; empty lists and maps, which protobuf cannot tell from absent ones; quantities written
 // as numbers come back as strings).
-#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "api/json_codec.h"
 #include "gtest/gtest.h"
-#include "json/parse.h"
 #include "json/write.h"
 #include "kproto/envelope.h"
+#include "schema/corpus_util.h"
 #include "schema/decode.h"
 #include "schema/schema.h"
 
@@ -87,37 +83,23 @@ void NormalizeValue(const schema::TypeRef& type, json::Value* v) {
 
 TEST(KprotoCorpusTest, EveryCorpusObjectSurvivesAProtobufRoundTrip) {
   const schema::Schema& schema = schema::Schema::BuiltIn();
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(CUBELET_SCHEMA_CORPUS_DIR)) {
-    const std::string ext = entry.path().extension().string();
-    if (ext == ".yaml" || ext == ".json") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
+  std::vector<std::filesystem::path> files = schema::testing::CorpusFiles();
   ASSERT_GE(files.size(), 40u);
   for (const auto& path : files) {
     SCOPED_TRACE(path.filename().string());
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto json_text = api::YamlToJson(text.str());
-    ASSERT_TRUE(json_text.ok()) << json_text.status();
-    auto object = json::Parse(*json_text);
-    ASSERT_TRUE(object.ok()) << object.status();
-    const std::string api_version = object->GetString({"apiVersion"});
-    const size_t slash = api_version.find('/');
-    const schema::StructType* type = schema.FindKind(
-        {slash == std::string::npos ? "" : api_version.substr(0, slash),
-         slash == std::string::npos ? api_version : api_version.substr(slash + 1), object->GetString({"kind"})});
-    ASSERT_NE(type, nullptr);
+    schema::testing::CorpusObject c;
+    ASSERT_NO_FATAL_FAILURE(schema::testing::ReadCorpusObject(path, &c));
+    const schema::StructType* type = c.type;
+    json::Value& object = c.object;
     // As the server keeps it: checked and normalised by the schema decoder.
-    schema::DecodeReport report = schema::Decode(schema, type->name, &*object);
+    schema::DecodeReport report = schema::Decode(schema, type->name, &object);
     ASSERT_TRUE(report.type_errors.empty());
 
-    auto body = Encode(schema, type->name, *object);
+    auto body = Encode(schema, type->name, object);
     ASSERT_TRUE(body.ok()) << body.status();
     auto back = Decode(schema, type->name, *body);
     ASSERT_TRUE(back.ok()) << back.status();
-    json::Value expected = *object;
+    json::Value expected = object;
     NormalizeObject(*type, &expected);
     EXPECT_EQ(*back, expected) << "got      " << json::Write(*back) << "\nexpected " << json::Write(expected);
     // Equal objects encode to equal bytes, whatever their members' order.

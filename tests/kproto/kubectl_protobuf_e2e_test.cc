@@ -20,22 +20,8 @@ namespace {
 
 constexpr char kProtobuf[] = "application/vnd.kubernetes.protobuf";
 
-class KubectlProtobufTest : public ::testing::Test {
+class KubectlProtobufTest : public SharedServerTest<> {
  protected:
-  static void SetUpTestSuite() { server_ = new ServerFixture(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->started()) << server_->Log(); }
-
-  std::string MustKubectl(const std::vector<std::string>& args, const std::string& input = "") const {
-    CommandResult r = server_->Kubectl(args, input);
-    std::string joined;
-    for (const auto& a : args) joined += a + " ";
-    EXPECT_EQ(r.exit_code, 0) << "kubectl " << joined << ": " << r.Describe();
-    return r.out;
-  }
   json::Value Get(const std::vector<std::string>& args) const { return KubectlJson(*server_, args); }
 
   HttpsClient Client() const { return HttpsClient::FromKubeconfig(server_->admin_kubeconfig(), scratch_.path()); }
@@ -48,11 +34,8 @@ class KubectlProtobufTest : public ::testing::Test {
     return body.ok() ? *body : "";
   }
 
-  static ServerFixture* server_;
-  ScratchDir scratch_;
+  TempDir scratch_;
 };
-
-ServerFixture* KubectlProtobufTest::server_ = nullptr;
 
 TEST_F(KubectlProtobufTest, CreateNamespace) {
   EXPECT_EQ(MustKubectl({"create", "namespace", "proto-ns"}), "namespace/proto-ns created\n");

@@ -21,38 +21,15 @@ std::string PodManifest(const std::string& name, const std::string& label, const
                 extra_field.empty() ? "" : StrCat("    ", extra_field, "\n"));
 }
 
-// "1.27" → "127", for object names.
-std::string Tag(const std::string& minor) {
-  std::string out;
-  for (char c : minor) {
-    if (c != '.') out.push_back(c);
-  }
-  return out;
-}
-
 bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-class KubectlOpenApiV2Test : public ::testing::TestWithParam<std::string> {
+class KubectlOpenApiV2Test : public PerMinorServerTest {
  protected:
-  static void SetUpTestSuite() { server_ = new ServerFixture(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->started()) << server_->Log(); }
-
-  CommandResult Kubectl(const std::vector<std::string>& args, const std::string& input = "") const {
-    return server_->Kubectl(args, input, "", GetParam());
-  }
-  std::string Name(const std::string& what) const { return StrCat("v2-", Tag(GetParam()), "-", what); }
+  std::string Name(const std::string& what) const { return StrCat("v2-", Tag(), "-", what); }
   bool ReadsOpenApiV2() const { return GetParam() == "1.27" || GetParam() == "1.28"; }
-
-  static ServerFixture* server_;
 };
-
-ServerFixture* KubectlOpenApiV2Test::server_ = nullptr;
 
 TEST_P(KubectlOpenApiV2Test, CreateValidatesOnTheServerAndGetListsThePod) {
   const std::string name = Name("create");
@@ -137,9 +114,10 @@ TEST_P(KubectlOpenApiV2Test, ExplainDescribesContainerFields) {
   EXPECT_TRUE(Contains(recursive.out, "limits")) << recursive.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryBundledMinor, KubectlOpenApiV2Test,
-                         ::testing::Values("1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return "kubectl" + Tag(info.param); });
+INSTANTIATE_TEST_SUITE_P(EveryBundledMinor, KubectlOpenApiV2Test, ::testing::ValuesIn(BundledKubectlMinors()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return "kubectl" + MinorTag(info.param);
+                         });
 
 }  // namespace
 }  // namespace cubelet::testing

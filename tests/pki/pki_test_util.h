@@ -1,4 +1,4 @@
-// Owns: helpers shared by pki/'s tests: a temporary directory, file reading and modes, and
+// Owns: helpers shared by pki/'s tests: file reading and modes, and
 // OpenSSL checks of a certificate against its CA the way a TLS peer checks it.
 // Does not own: anything the tests assert.
 #pragma once
@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -20,30 +19,12 @@
 #include "absl/strings/escaping.h"
 #include "pki/internal/openssl.h"
 #include "pki/pki.h"
+#include "testutil/temp_dir.h"
 #include "yaml-cpp/yaml.h"
 
 namespace cubelet::pki::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "cubelet-pki-XXXXXX").string();
-    char* made = ::mkdtemp(tmpl.data());
-    EXPECT_NE(made, nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::cubelet::testing::TempDir;
 
 inline std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

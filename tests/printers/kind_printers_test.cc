@@ -4,27 +4,11 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "json/parse.h"
-#include "json/write.h"
+#include "printers/printer_test_util.h"
 #include "printers/printers.h"
 
-namespace cubelet::printers {
+namespace cubelet::printers::testing {
 namespace {
-
-const absl::Time kNow = absl::FromUnixSeconds(1714564800);  // 2024-05-01T12:00:00Z
-
-json::Value Parse(std::string_view text) {
-  absl::StatusOr<json::Value> v = json::Parse(text);
-  EXPECT_TRUE(v.ok()) << v.status() << "\n" << text;
-  return v.ok() ? *v : json::Value();
-}
-
-std::string Row(std::string_view group, std::string_view resource, std::string_view object) {
-  const TablePrinter& printer = PrinterFor(group, resource);
-  std::vector<json::Value> cells = printer.Cells(Parse(object), kNow);
-  EXPECT_EQ(cells.size(), printer.Columns().size());
-  return json::Write(json::Value(json::Array(std::move(cells))));
-}
 
 std::string ColumnNames(std::string_view group, std::string_view resource) {
   std::string out;
@@ -163,4 +147,4 @@ TEST(PrinterForTest, EveryPrinterGivesOneCellPerColumnForAnyObject) {
 }
 
 }  // namespace
-}  // namespace cubelet::printers
+}  // namespace cubelet::printers::testing

@@ -5,22 +5,18 @@
 #include "gtest/gtest.h"
 #include "json/parse.h"
 #include "json/write.h"
+#include "printers/printer_test_util.h"
 #include "printers/printers.h"
 
-namespace cubelet::printers {
+namespace cubelet::printers::testing {
 namespace {
-
-// Every timestamp in these pods is relative to this instant.
-const absl::Time kNow = absl::FromUnixSeconds(1714564800);  // 2024-05-01T12:00:00Z
 
 json::Value Pod(std::string_view status_json, std::string_view spec_json = R"({"containers": [{"name": "app"}]})",
                 std::string_view extra_metadata = "") {
   std::string text = std::string(R"({"metadata": {"name": "web", "creationTimestamp": "2024-05-01T11:55:00Z")") +
                      std::string(extra_metadata) + "}, \"spec\": " + std::string(spec_json) +
                      ", \"status\": " + std::string(status_json) + "}";
-  absl::StatusOr<json::Value> v = json::Parse(text);
-  EXPECT_TRUE(v.ok()) << v.status() << "\n" << text;
-  return v.ok() ? *v : json::Value();
+  return Parse(text);
 }
 
 std::vector<json::Value> Cells(const json::Value& pod) {
@@ -241,4 +237,4 @@ TEST(PodPrinterTest, MissingCreationTimestampIsUnknownAge) {
 }
 
 }  // namespace
-}  // namespace cubelet::printers
+}  // namespace cubelet::printers::testing

@@ -1,6 +1,9 @@
 // The label selector query-string grammar, its error texts and matching, against upstream
 // labels.Parse / Requirement.Matches behaviour.
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "selectors/selectors.h"
@@ -22,6 +25,18 @@ std::string ErrorOf(std::string_view text) {
   return std::string(s.status().message());
 }
 
+// Each case: a selector and what it parses to (ExpectCanonical) or the error text it is refused
+// with (ExpectErrors).
+using Cases = std::vector<std::pair<std::string_view, std::string_view>>;
+
+void ExpectCanonical(const Cases& cases) {
+  for (const auto& [text, canonical] : cases) EXPECT_EQ(Canonical(text), canonical) << text;
+}
+
+void ExpectErrors(const Cases& cases) {
+  for (const auto& [text, error] : cases) EXPECT_EQ(ErrorOf(text), error) << text;
+}
+
 bool Matches(std::string_view text, const Labels& labels) {
   absl::StatusOr<LabelSelector> s = LabelSelector::Parse(text);
   EXPECT_TRUE(s.ok()) << text << ": " << s.status();
@@ -38,35 +53,41 @@ constexpr std::string_view kValueRegexError =
     "validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 
 TEST(LabelSelectorParseTest, AcceptsEveryOperatorAndPrintsSortedByKey) {
-  EXPECT_EQ(Canonical(""), "");
-  EXPECT_EQ(Canonical("   "), "");
-  EXPECT_EQ(Canonical("x=a,y=b,z=c"), "x=a,y=b,z=c");
-  EXPECT_EQ(Canonical("z=c,x=a"), "x=a,z=c");
-  EXPECT_EQ(Canonical("x!=a"), "x!=a");
-  EXPECT_EQ(Canonical("x>1,y<20"), "x>1,y<20");
-  EXPECT_EQ(Canonical("!legacy"), "!legacy");
-  EXPECT_EQ(Canonical("version"), "version");
-  EXPECT_EQ(Canonical("env in (b,a),tier notin (db)"), "env in (a,b),tier notin (db)");
-  EXPECT_EQ(Canonical("example.com/app=web"), "example.com/app=web");
-  // == is a synonym of =; this selector model keeps one operator for both.
-  EXPECT_EQ(Canonical("x==a"), "x=a");
+  ExpectCanonical({
+      {"", ""},
+      {"   ", ""},
+      {"x=a,y=b,z=c", "x=a,y=b,z=c"},
+      {"z=c,x=a", "x=a,z=c"},
+      {"x!=a", "x!=a"},
+      {"x>1,y<20", "x>1,y<20"},
+      {"!legacy", "!legacy"},
+      {"version", "version"},
+      {"env in (b,a),tier notin (db)", "env in (a,b),tier notin (db)"},
+      {"example.com/app=web", "example.com/app=web"},
+      // == is a synonym of =; this selector model keeps one operator for both.
+      {"x==a", "x=a"},
+  });
 }
 
 TEST(LabelSelectorParseTest, EmptyValuesAndKeywordsAsValues) {
-  EXPECT_EQ(Canonical("x in (foo,,baz),y,z notin ()"), "x in (,baz,foo),y,z notin ()");
-  EXPECT_EQ(Canonical("x="), "x=");
-  EXPECT_EQ(Canonical("x=,y=b"), "x=,y=b");
-  EXPECT_EQ(Canonical("x in (,a)"), "x in (,a)");
-  EXPECT_EQ(Canonical("x in (a,)"), "x in (,a)");
-  EXPECT_EQ(Canonical("x in (in,notin)"), "x in (in,notin)");
-  EXPECT_EQ(Canonical("in=notin"), "in=notin");
-  // Duplicates collapse, as upstream keeps values in a set.
-  EXPECT_EQ(Canonical("x in (a,a,b)"), "x in (a,b)");
+  ExpectCanonical({
+      {"x in (foo,,baz),y,z notin ()", "x in (,baz,foo),y,z notin ()"},
+      {"x=", "x="},
+      {"x=,y=b", "x=,y=b"},
+      {"x in (,a)", "x in (,a)"},
+      {"x in (a,)", "x in (,a)"},
+      {"x in (in,notin)", "x in (in,notin)"},
+      {"in=notin", "in=notin"},
+      // Duplicates collapse, as upstream keeps values in a set.
+      {"x in (a,a,b)", "x in (a,b)"},
+  });
 }
 
 TEST(LabelSelectorParseTest, WhitespaceSeparatesTokensAnywhere) {
-  EXPECT_EQ(Canonical("  x  =  a  ,\ty in ( a , b ) ,\n!z "), "x=a,y in (a,b),!z");
-  EXPECT_EQ(Canonical("x\r\n!=\r\na"), "x!=a");
+  ExpectCanonical({
+      {"  x  =  a  ,\ty in ( a , b ) ,\n!z ", "x=a,y in (a,b),!z"},
+      {"x\r\n!=\r\na", "x!=a"},
+  });
 }
 
 TEST(LabelSelectorParseTest, RequirementsKeepTheirParts) {
@@ -82,19 +103,21 @@ TEST(LabelSelectorParseTest, RequirementsKeepTheirParts) {
 }
 
 TEST(LabelSelectorParseTest, GrammarErrorsUseUpstreamWording) {
-  EXPECT_EQ(ErrorOf("x=a b"), "found 'b', expected: ',' or 'end of string'");
-  EXPECT_EQ(ErrorOf("x=a,"), "found '', expected: identifier after ','");
-  EXPECT_EQ(ErrorOf("x=a,,y"), "found ',', expected: identifier after ','");
-  EXPECT_EQ(ErrorOf(",x"), "found ',', expected: !, identifier, or 'end of string'");
-  EXPECT_EQ(ErrorOf("=x"), "found '=', expected: !, identifier, or 'end of string'");
-  EXPECT_EQ(ErrorOf("x y"), "unable to parse requirement: found 'y', expected: in, notin, =, ==, !=, gt, lt");
-  EXPECT_EQ(ErrorOf("x in a"), "unable to parse requirement: found 'a' expected: '('");
-  EXPECT_EQ(ErrorOf("x in (a b)"), "unable to parse requirement: found 'b', expected: ',' or ')'");
-  EXPECT_EQ(ErrorOf("x in (=)"), "unable to parse requirement: found '=', expected: ',', ')' or identifier");
-  EXPECT_EQ(ErrorOf("x in (a,"), "unable to parse requirement: found '', expected: ',', or identifier");
-  EXPECT_EQ(ErrorOf("x=("), "unable to parse requirement: found '(', expected: identifier");
-  EXPECT_EQ(ErrorOf("!"), "unable to parse requirement: found '', expected: identifier");
-  EXPECT_EQ(ErrorOf("!x=a"), "found '=', expected: ',' or 'end of string'");
+  ExpectErrors({
+      {"x=a b", "found 'b', expected: ',' or 'end of string'"},
+      {"x=a,", "found '', expected: identifier after ','"},
+      {"x=a,,y", "found ',', expected: identifier after ','"},
+      {",x", "found ',', expected: !, identifier, or 'end of string'"},
+      {"=x", "found '=', expected: !, identifier, or 'end of string'"},
+      {"x y", "unable to parse requirement: found 'y', expected: in, notin, =, ==, !=, gt, lt"},
+      {"x in a", "unable to parse requirement: found 'a' expected: '('"},
+      {"x in (a b)", "unable to parse requirement: found 'b', expected: ',' or ')'"},
+      {"x in (=)", "unable to parse requirement: found '=', expected: ',', ')' or identifier"},
+      {"x in (a,", "unable to parse requirement: found '', expected: ',', or identifier"},
+      {"x=(", "unable to parse requirement: found '(', expected: identifier"},
+      {"!", "unable to parse requirement: found '', expected: identifier"},
+      {"!x=a", "found '=', expected: ',' or 'end of string'"},
+  });
 }
 
 TEST(LabelSelectorParseTest, InvalidKeysAndValuesUseUpstreamValidationMessages) {

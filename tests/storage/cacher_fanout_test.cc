@@ -14,15 +14,8 @@
 #include "storage/cacher/cacher.h"
 #include "storage/cacher_test_util.h"
 
-namespace cubelet::storage::cacher {
+namespace cubelet::storage::cacher::testing {
 namespace {
-
-using testing::CacherTestBase;
-using testing::Fields;
-using testing::Pod;
-using testing::PodKey;
-using testing::Received;
-using testing::RecordingSink;
 
 class CacherFanoutTest : public CacherTestBase {};
 
@@ -343,4 +336,4 @@ TEST_F(CacherFanoutTest, LosingTheStoreWatchRelistsAndEndsCachedWatches) {
 }
 
 }  // namespace
-}  // namespace cubelet::storage::cacher
+}  // namespace cubelet::storage::cacher::testing

@@ -7,14 +7,8 @@
 #include "storage/cacher/cacher.h"
 #include "storage/cacher_test_util.h"
 
-namespace cubelet::storage::cacher {
+namespace cubelet::storage::cacher::testing {
 namespace {
-
-using testing::CacherTestBase;
-using testing::Fields;
-using testing::Labels;
-using testing::Pod;
-using testing::PodKey;
 
 std::vector<std::string> Keys(const ListResult& r) {
   std::vector<std::string> out;
@@ -173,4 +167,4 @@ TEST_F(CacherListTest, StartTwiceAndWatchBeforeStartFail) {
 }
 
 }  // namespace
-}  // namespace cubelet::storage::cacher
+}  // namespace cubelet::storage::cacher::testing

@@ -4,9 +4,6 @@
 // Does not own: assertions about the cacher (the tests make those).
 #pragma once
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +23,7 @@
 #include "storage/cacher/cacher.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
+#include "storage/store_test_util.h"
 
 namespace cubelet::storage::cacher::testing {
 
@@ -146,21 +144,10 @@ class RecordingSink : public WatchSink {
 
 class CacherTestBase : public ::testing::Test {
  protected:
-  CacherTestBase() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "cubelet-cacher-XXXXXX").string();
-    EXPECT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    sqlite::SqliteStoreOptions o;
-    o.expiry_poll_interval = absl::Milliseconds(5);
-    auto store = sqlite::NewSqliteStore(dir_, o, &store_clock_, logger_);
-    EXPECT_TRUE(store.ok()) << store.status();
-    if (store.ok()) store_ = *std::move(store);
-  }
+  CacherTestBase() : store_(storage::testing::OpenOrDie(dir_.path(), &store_clock_)) {}
   ~CacherTestBase() override {
     cacher_.reset();
     if (store_) store_->Close();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
 
   CacherOptions Options() {
@@ -176,6 +163,12 @@ class CacherTestBase : public ::testing::Test {
     ASSERT_TRUE(cacher_->Start().ok());
   }
   void StartCacher() { StartCacher(Options()); }
+  // A cacher whose ring keeps only `event_capacity` events, so that older watches go to the store.
+  void StartCacherKeeping(size_t event_capacity) {
+    CacherOptions o = Options();
+    o.event_capacity = event_capacity;
+    StartCacher(std::move(o));
+  }
 
   // Creates or updates the pod; returns the write's revision.
   int64_t Put(const Pod& p) {
@@ -208,7 +201,7 @@ class CacherTestBase : public ::testing::Test {
   FakeClock clock_;
   FakeClock store_clock_;
   Logger logger_{std::make_shared<StderrLogSink>(), 0, &clock_};
-  std::string dir_;
+  storage::testing::TempDir dir_;
   std::unique_ptr<sqlite::SqliteStore> store_;
   std::unique_ptr<Cacher> cacher_;
 };

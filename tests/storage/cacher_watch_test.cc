@@ -8,16 +8,8 @@
 #include "storage/cacher/cacher.h"
 #include "storage/cacher_test_util.h"
 
-namespace cubelet::storage::cacher {
+namespace cubelet::storage::cacher::testing {
 namespace {
-
-using testing::CacherTestBase;
-using testing::Fields;
-using testing::Labels;
-using testing::Pod;
-using testing::PodKey;
-using testing::Received;
-using testing::RecordingSink;
 
 class CacherWatchTest : public CacherTestBase {};
 
@@ -87,9 +79,7 @@ TEST_F(CacherWatchTest, WatchNewerThanTheCacheDeliversOnlyLaterChanges) {
 }
 
 TEST_F(CacherWatchTest, WatchOlderThanTheRingIsServedFromTheStoreHistory) {
-  CacherOptions o = Options();
-  o.event_capacity = 3;
-  StartCacher(std::move(o));
+  StartCacherKeeping(3);
   Put({.name = "z"});  // so that r0 - 1 is a revision, not "from now"
   const int64_t r0 = Put({.name = "a", .labels = {{"app", "web"}}});
   std::vector<int64_t> revs;
@@ -122,9 +112,7 @@ TEST_F(CacherWatchTest, WatchOlderThanTheRingIsServedFromTheStoreHistory) {
 }
 
 TEST_F(CacherWatchTest, WatchOlderThanTheStoreHistoryIsOutOfRange) {
-  CacherOptions o = Options();
-  o.event_capacity = 3;
-  StartCacher(std::move(o));
+  StartCacherKeeping(3);
   const int64_t r0 = Put({.name = "a"});
   for (int i = 0; i < 8; ++i) Put({.name = "a", .phase = "P" + std::to_string(i)});
   Sync();
@@ -246,9 +234,7 @@ TEST_F(CacherWatchTest, SendInitialEventsEndsWithTheInitialEventsEndBookmark) {
 }
 
 TEST_F(CacherWatchTest, StopEndsEveryWatchWithOnClosed) {
-  CacherOptions o = Options();
-  o.event_capacity = 2;
-  StartCacher(std::move(o));
+  StartCacherKeeping(2);
   const int64_t r0 = Put({.name = "a"});
   for (int i = 0; i < 5; ++i) Put({.name = "b" + std::to_string(i)});
   Sync();
@@ -270,4 +256,4 @@ TEST_F(CacherWatchTest, StopEndsEveryWatchWithOnClosed) {
 }
 
 }  // namespace
-}  // namespace cubelet::storage::cacher
+}  // namespace cubelet::storage::cacher::testing

@@ -10,19 +10,13 @@
 namespace cubelet::storage {
 namespace {
 
-using testing::OpenOrDie;
-using testing::TempDir;
-
-class CompactorTest : public ::testing::Test {
+class CompactorTest : public testing::StoreTest {
  protected:
-  void SetUp() override { store_ = OpenOrDie(dir_.path(), &clock_); }
+  void SetUp() override { Open(); }
   void Write(int n) {
     for (int i = 0; i < n; ++i) ASSERT_TRUE(store_->Create(StrCat("/k/", next_++), "v").ok());
   }
 
-  TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<sqlite::SqliteStore> store_;
   int next_ = 0;
 };
 

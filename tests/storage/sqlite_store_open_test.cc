@@ -10,15 +10,11 @@
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store_test_util.h"
 
-namespace cubelet::storage {
+namespace cubelet::storage::testing {
 namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-using testing::OpenOrDie;
-using testing::ReadBytes;
-using testing::TempDir;
-using testing::WriteBytes;
 
 class SqliteStoreOpenTest : public ::testing::Test {
  protected:
@@ -190,4 +186,4 @@ TEST_F(SqliteStoreOpenTest, ARollbackJournalIsNeverOurs) {
 }
 
 }  // namespace
-}  // namespace cubelet::storage
+}  // namespace cubelet::storage::testing

@@ -15,8 +15,6 @@ namespace cubelet::storage {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::OpenOrDie;
-using testing::TempDir;
 
 std::string Key(int i) {
   char buf[48];
@@ -24,17 +22,34 @@ std::string Key(int i) {
   return buf;
 }
 
-class SqliteStoreTest : public ::testing::Test {
+class SqliteStoreTest : public testing::StoreTest {
  protected:
-  void SetUp() override { store_ = OpenOrDie(dir_.path(), &clock_); }
-  void Reopen() {
-    store_.reset();
-    store_ = OpenOrDie(dir_.path(), &clock_);
+  void SetUp() override { Open(); }
+
+  // Reopens the store with `options` and creates /first on the returned thread, holding that
+  // commit until ReleaseFirstCommit: the writes made meanwhile queue behind it.
+  std::thread CreateFirstAndHoldItsCommit(sqlite::SqliteStoreOptions options) {
+    options.test_before_commit = [this] {
+      if (commits_++ == 0) {
+        in_first_commit_.Notify();
+        release_first_commit_.WaitForNotification();
+      }
+    };
+    Open(std::move(options));
+    std::thread first([this] { EXPECT_TRUE(store_->Create("/first", "v")->succeeded); });
+    in_first_commit_.WaitForNotification();
+    return first;
+  }
+  void ReleaseFirstCommit() { release_first_commit_.Notify(); }
+  // Waits (real time) until `n` writes wait for the next commit.
+  void AwaitQueued(int64_t n) {
+    while (store_->Stats().queued < n) absl::SleepFor(absl::Milliseconds(1));
   }
 
-  TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<sqlite::SqliteStore> store_;
+ private:
+  std::atomic<int> commits_{0};
+  absl::Notification in_first_commit_;
+  absl::Notification release_first_commit_;
 };
 
 TEST_F(SqliteStoreTest, CreateThenGetReturnsTheKeyAtItsRevision) {
@@ -269,9 +284,8 @@ TEST_F(SqliteStoreTest, BadInputIsRefusedWithContextAndChangesNothing) {
   EXPECT_EQ(long_key.status().code(), absl::StatusCode::kInvalidArgument);
 
   sqlite::SqliteStoreOptions small = testing::TestOptions();
-  store_.reset();
   small.max_value_bytes = 10;
-  store_ = OpenOrDie(dir_.path(), &clock_, small);
+  Open(small);
   auto big = store_->Update("/a", std::string(11, 'v'), 1);
   EXPECT_EQ(big.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(big.status().message(), HasSubstr("update /a"));
@@ -289,7 +303,7 @@ TEST_F(SqliteStoreTest, ReopenKeepsKeysRevisionsAndHistory) {
   ASSERT_TRUE(store_->Update("/a", "a2", 1).ok());
   ASSERT_TRUE(store_->Create("/b", "b1").ok());
   ASSERT_TRUE(store_->Delete("/b", 3).ok());
-  Reopen();
+  Open();
   EXPECT_EQ(*store_->CurrentRevision(), 4);
   EXPECT_EQ(store_->Get("/a")->kv->value, "a2");
   EXPECT_FALSE(store_->Get("/b")->kv.has_value());
@@ -310,26 +324,14 @@ TEST_F(SqliteStoreTest, CloseMakesLaterCallsUnavailable) {
 }
 
 TEST_F(SqliteStoreTest, WritesQueuedDuringACommitShareTheNextOne) {
-  auto options = testing::TestOptions();
-  absl::Notification in_first_commit, release;
-  std::atomic<int> commits{0};
-  options.test_before_commit = [&] {
-    if (commits++ == 0) {
-      in_first_commit.Notify();
-      release.WaitForNotification();
-    }
-  };
-  store_.reset();
-  store_ = OpenOrDie(dir_.path(), &clock_, options);
   std::vector<std::thread> threads;
-  threads.emplace_back([&] { EXPECT_TRUE(store_->Create("/first", "v")->succeeded); });
-  in_first_commit.WaitForNotification();
+  threads.push_back(CreateFirstAndHoldItsCommit(testing::TestOptions()));
   constexpr int kQueued = 49;
   for (int t = 0; t < kQueued; ++t) {
     threads.emplace_back([&, t] { EXPECT_TRUE(store_->Create(StrCat("/q/", t), "v")->succeeded); });
   }
-  while (store_->Stats().queued < kQueued) absl::SleepFor(absl::Milliseconds(1));
-  release.Notify();
+  AwaitQueued(kQueued);
+  ReleaseFirstCommit();
   for (auto& th : threads) th.join();
   const sqlite::SqliteStoreStats stats = store_->Stats();
   EXPECT_EQ(stats.writes, 1 + kQueued);
@@ -341,19 +343,8 @@ TEST_F(SqliteStoreTest, WritesQueuedDuringACommitShareTheNextOne) {
 TEST_F(SqliteStoreTest, AWriteThatFailsInABatchFailsAloneWithItsKeyAndCode) {
   auto options = testing::TestOptions();
   options.max_db_bytes = 256 * 1024;
-  absl::Notification in_first_commit, release;
-  std::atomic<int> commits{0};
-  options.test_before_commit = [&] {
-    if (commits++ == 0) {
-      in_first_commit.Notify();
-      release.WaitForNotification();
-    }
-  };
-  store_.reset();
-  store_ = OpenOrDie(dir_.path(), &clock_, options);
   std::vector<std::thread> threads;
-  threads.emplace_back([&] { EXPECT_TRUE(store_->Create("/first", "v")->succeeded); });
-  in_first_commit.WaitForNotification();
+  threads.push_back(CreateFirstAndHoldItsCommit(options));
   // Queued behind the first commit, so they share a batch: small writes and one too big for
   // the file's cap.
   absl::Status big_status;
@@ -363,8 +354,8 @@ TEST_F(SqliteStoreTest, AWriteThatFailsInABatchFailsAloneWithItsKeyAndCode) {
   for (int t = 0; t < 5; ++t) {
     threads.emplace_back([&, t] { EXPECT_TRUE(store_->Create(StrCat("/small/", t), "v")->succeeded); });
   }
-  while (store_->Stats().queued < 6) absl::SleepFor(absl::Milliseconds(1));
-  release.Notify();
+  AwaitQueued(6);
+  ReleaseFirstCommit();
   for (auto& th : threads) th.join();
   EXPECT_EQ(big_status.code(), absl::StatusCode::kResourceExhausted) << big_status;
   EXPECT_THAT(big_status.message(), HasSubstr("create /big"));
@@ -372,8 +363,7 @@ TEST_F(SqliteStoreTest, AWriteThatFailsInABatchFailsAloneWithItsKeyAndCode) {
   EXPECT_EQ(*store_->Count("/small/"), 5);
   EXPECT_EQ(*store_->CurrentRevision(), 6) << "revisions stay consecutive";
   EXPECT_TRUE(store_->Create("/after", "v")->succeeded);
-  store_.reset();
-  store_ = OpenOrDie(dir_.path(), &clock_);
+  Open();
   EXPECT_EQ(*store_->CurrentRevision(), 7);
 }
 
@@ -382,8 +372,7 @@ TEST_F(SqliteStoreTest, GroupCommitSharesCommitsAndSyncsAmongConcurrentWriters) 
   // Every commit takes at least a millisecond, as an fsync on a real disk does, so that
   // the batching shows on a disk that syncs for free (tmpfs) too.
   options.test_before_commit = [] { absl::SleepFor(absl::Milliseconds(1)); };
-  store_.reset();
-  store_ = OpenOrDie(dir_.path(), &clock_, options);
+  Open(options);
   constexpr int kWriters = 50;
   constexpr int kPerWriter = 40;
   const sqlite::SqliteStoreStats before = store_->Stats();

@@ -11,11 +11,10 @@ namespace {
 using ::testing::HasSubstr;
 using testing::OpenOrDie;
 using testing::RecordingSink;
-using testing::TempDir;
 
-class SqliteStoreTtlTest : public ::testing::Test {
+class SqliteStoreTtlTest : public testing::StoreTest {
  protected:
-  void SetUp() override { store_ = OpenOrDie(dir_.path(), &clock_); }
+  void SetUp() override { Open(); }
 
   // Waits (real time) until `key` is gone: the writer polls every few milliseconds.
   bool WaitUntilGone(const std::string& key) {
@@ -26,10 +25,6 @@ class SqliteStoreTtlTest : public ::testing::Test {
     }
     return false;
   }
-
-  TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<sqlite::SqliteStore> store_;
 };
 
 TEST_F(SqliteStoreTtlTest, KeyIsDeletedWhenItsTtlPassesAndWatchersSeeTheDelete) {
@@ -86,19 +81,14 @@ TEST_F(SqliteStoreTtlTest, TtlsSurviveAReopen) {
   EXPECT_EQ(*store_->CurrentRevision(), 2);
 }
 
-class SqliteStoreCompactionTest : public ::testing::Test {
+class SqliteStoreCompactionTest : public testing::StoreTest {
  protected:
   void SetUp() override {
-    auto options = testing::TestOptions();
-    options.compact_chunk_revisions = 3;  // several transactions per Compact
-    options_ = options;
-    store_ = OpenOrDie(dir_.path(), &clock_, options_);
+    options_.compact_chunk_revisions = 3;  // several transactions per Compact
+    Open(options_);
   }
 
-  TempDir dir_;
-  FakeClock clock_;
-  sqlite::SqliteStoreOptions options_;
-  std::unique_ptr<sqlite::SqliteStore> store_;
+  sqlite::SqliteStoreOptions options_ = testing::TestOptions();
 };
 
 TEST_F(SqliteStoreCompactionTest, CompactionKeepsLatestVersionsAndForgetsHistoryBelowIt) {
@@ -145,8 +135,7 @@ TEST_F(SqliteStoreCompactionTest, CompactionKeepsLatestVersionsAndForgetsHistory
   ASSERT_TRUE(store_->Compact(8).ok());
   EXPECT_FALSE(store_->Get("/k/d")->kv.has_value());
   EXPECT_EQ(store_->Get("/k/a")->kv->value, "a3");
-  store_.reset();
-  store_ = OpenOrDie(dir_.path(), &clock_, options_);
+  Open(options_);
   EXPECT_EQ(store_->CompactedRevision(), 8);
   EXPECT_EQ(*store_->CurrentRevision(), 8);
   EXPECT_EQ(store_->Create("/k/e", "e")->revision, 9);

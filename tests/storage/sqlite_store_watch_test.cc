@@ -16,20 +16,10 @@ namespace cubelet::storage {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::OpenOrDie;
 using testing::RecordingSink;
-using testing::TempDir;
 
-class SqliteStoreWatchTest : public ::testing::Test {
- protected:
-  void Open(sqlite::SqliteStoreOptions options = testing::TestOptions()) {
-    store_ = OpenOrDie(dir_.path(), &clock_, options);
-  }
-
-  TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<sqlite::SqliteStore> store_;
-};
+// Each test opens the store with the options it needs.
+class SqliteStoreWatchTest : public testing::StoreTest {};
 
 TEST_F(SqliteStoreWatchTest, ReplaysHistoryThenDeliversLiveChangesWithPrevKv) {
   Open();

@@ -1,13 +1,10 @@
 // Owns: helpers shared by the store tests: a temp data dir, a logger, a store opened with
-// test settings, and a WatchSink that records what it receives.
+// test settings (and a fixture holding one), and a WatchSink that records what it receives.
 // Does not own: any assertion about the store (the tests make those).
 #pragma once
 
-#include <stdlib.h>
-
 #include <chrono>
 #include <condition_variable>
-#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -24,30 +21,11 @@
 #include "gtest/gtest.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
+#include "testutil/temp_dir.h"
 
 namespace cubelet::storage::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "cubelet-store-XXXXXX").string();
-    char* made = ::mkdtemp(tmpl.data());
-    EXPECT_NE(made, nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::cubelet::testing::TempDir;
 
 inline Logger TestLogger() {
   static RealClock clock;
@@ -66,6 +44,19 @@ inline std::unique_ptr<sqlite::SqliteStore> OpenOrDie(const std::string& dir, Cl
   EXPECT_TRUE(store.ok()) << store.status();
   return store.ok() ? std::move(*store) : nullptr;
 }
+
+// A store on a fresh temp dir with a fake clock. Open (again) is what a restarted server does.
+class StoreTest : public ::testing::Test {
+ protected:
+  void Open(sqlite::SqliteStoreOptions options = TestOptions()) {
+    store_.reset();
+    store_ = OpenOrDie(dir_.path(), &clock_, std::move(options));
+  }
+
+  TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<sqlite::SqliteStore> store_;
+};
 
 inline std::string ReadBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
