@@ -63,10 +63,12 @@ void Cache::ForgetPod(std::string_view uid) {
   pods_.erase(it);
 }
 
-void Cache::AddPod(PodInfoPtr pod) {
+Cache::Previous Cache::AddPod(PodInfoPtr pod) {
   absl::MutexLock lock(&mu_);
+  Previous previous;
   auto it = pods_.find(pod->uid);
   if (it != pods_.end()) {
+    previous = Previous{it->second.pod, it->second.assumed};
     // Confirms an assumed pod (or repeats a known one after a relist): replace it, on the node
     // the API says.
     RemovePodLocked(*it->second.pod);
@@ -75,9 +77,8 @@ void Cache::AddPod(PodInfoPtr pod) {
   AddPodLocked(pod);
   const std::string uid = pod->uid;
   pods_[uid] = PodState{std::move(pod), false, false, absl::InfiniteFuture()};
+  return previous;
 }
-
-void Cache::UpdatePod(PodInfoPtr pod) { AddPod(std::move(pod)); }
 
 void Cache::RemovePod(std::string_view uid) {
   absl::MutexLock lock(&mu_);
@@ -93,13 +94,25 @@ bool Cache::IsAssumed(std::string_view uid) const {
   return it != pods_.end() && it->second.assumed;
 }
 
-void Cache::AddOrUpdateNode(std::shared_ptr<const NodeSpecInfo> node) {
+bool Cache::AddOrUpdateNode(std::shared_ptr<const NodeSpecInfo> node) {
   absl::MutexLock lock(&mu_);
   const std::string name = node->name;
+  auto existing = nodes_.find(name);
+  const bool known = existing != nodes_.end() && existing->second.has_spec;
+  if (known) {
+    const NodeSpecInfo& old = existing->second.info->node();
+    // Nodes post status every few seconds; most posts change nothing the scheduler reads.
+    if (old.labels == node->labels && old.taints == node->taints && old.unschedulable == node->unschedulable &&
+        old.allocatable == node->allocatable && old.image_sizes == node->image_sizes) {
+      return false;
+    }
+    if (old.image_sizes != node->image_sizes) images_changed_ = true;
+  }
   NodeInfo& info = MutableNode(name);
   info.SetNode(std::move(node));
   nodes_[name].has_spec = true;
-  ++layout_generation_;
+  if (!known) ++layout_generation_;  // a new node: the node list changes
+  return true;
 }
 
 void Cache::RemoveNode(std::string_view name) {
@@ -128,6 +141,22 @@ void Cache::RemoveNamespace(std::string_view namespace_) {
   }
 }
 
+void Cache::SetService(const std::string& namespace_, const std::string& name, selectors::Labels selector) {
+  absl::MutexLock lock(&mu_);
+  selectors::Labels& current = services_[namespace_][name];
+  if (current == selector) return;  // most Service updates change nothing the scheduler reads
+  current = std::move(selector);
+  ++layout_generation_;
+}
+
+void Cache::RemoveService(const std::string& namespace_, const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  auto ns = services_.find(namespace_);
+  if (ns == services_.end() || ns->second.erase(name) == 0) return;
+  if (ns->second.empty()) services_.erase(ns);
+  ++layout_generation_;
+}
+
 void Cache::CleanupExpiredAssumedPods() {
   absl::MutexLock lock(&mu_);
   const absl::Time now = clock_->Now();
@@ -143,21 +172,21 @@ void Cache::CleanupExpiredAssumedPods() {
 
 void Cache::UpdateSnapshot(Snapshot* snapshot) {
   absl::MutexLock lock(&mu_);
-  if (snapshot->generation != layout_generation_) {
+  const bool relayout = snapshot->generation != layout_generation_;
+  if (relayout) {
     snapshot->nodes.clear();
     snapshot->node_index.clear();
-    snapshot->images.clear();
     for (const auto& [name, entry] : nodes_) {
       if (!entry.has_spec) continue;
       snapshot->node_index[name] = static_cast<int>(snapshot->nodes.size());
       snapshot->nodes.push_back(entry.info);
-      for (const auto& [image, size] : entry.info->node().image_sizes) {
-        ImageState& state = snapshot->images[image];
-        state.size_bytes = size;
-        ++state.num_nodes;
-      }
     }
     snapshot->namespace_labels = namespaces_;
+    snapshot->service_selectors.clear();
+    for (const auto& [ns, services] : services_) {
+      std::vector<selectors::Labels>& selectors = snapshot->service_selectors[ns];
+      for (const auto& [name, selector] : services) selectors.push_back(selector);
+    }
     snapshot->generation = layout_generation_;
   } else if (!dirty_.empty()) {
     for (const std::string& name : dirty_) {
@@ -169,6 +198,17 @@ void Cache::UpdateSnapshot(Snapshot* snapshot) {
     }
   } else {
     return;
+  }
+  if (relayout || images_changed_) {
+    snapshot->images.clear();
+    for (const NodeInfoPtr& node : snapshot->nodes) {
+      for (const auto& [image, size] : node->node().image_sizes) {
+        ImageState& state = snapshot->images[image];
+        state.size_bytes = size;
+        ++state.num_nodes;
+      }
+    }
+    images_changed_ = false;
   }
   dirty_.clear();
   snapshot->have_pods_with_affinity.clear();

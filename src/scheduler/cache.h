@@ -27,9 +27,9 @@ namespace cubelet::scheduler {
 class Cache {
  public:
   // An assumed pod whose bind succeeded but which never showed up bound in the pod watch is
-  // dropped `assumed_ttl` after the bind returned, so a lost event cannot hold resources for
-  // ever (upstream's durationToExpireAssumedPod, which recent versions leave at 0: never).
-  Cache(const Clock* clock, absl::Duration assumed_ttl = absl::Seconds(30));
+  // dropped `assumed_ttl` after the bind returned (upstream's durationToExpireAssumedPod; by
+  // default never, as upstream: a relist delivers what a watch missed).
+  explicit Cache(const Clock* clock, absl::Duration assumed_ttl = absl::InfiniteDuration());
 
   // The scheduler's decision: `pod` with node_name set counts on that node from now on.
   absl::Status AssumePod(PodInfoPtr pod);
@@ -38,16 +38,25 @@ class Cache {
   // The bind failed: the assumed pod no longer counts.
   void ForgetPod(std::string_view uid);
 
-  // Watch events of pods bound to a node (an assumed pod is confirmed by AddPod).
-  void AddPod(PodInfoPtr pod);
-  void UpdatePod(PodInfoPtr pod);
+  // Watch events of pods bound to a node (an assumed pod is confirmed by AddPod). What was
+  // there before: nothing (a pod new to the cache), the pod this scheduler assumed, or the
+  // previous version.
+  struct Previous {
+    PodInfoPtr pod;
+    bool assumed = false;
+  };
+  Previous AddPod(PodInfoPtr pod);
   void RemovePod(std::string_view uid);
   bool IsAssumed(std::string_view uid) const;
 
-  void AddOrUpdateNode(std::shared_ptr<const NodeSpecInfo> node);
+  // False when nothing the scheduler reads changed (a heartbeat).
+  bool AddOrUpdateNode(std::shared_ptr<const NodeSpecInfo> node);
   void RemoveNode(std::string_view name);
   void SetNamespaceLabels(const std::string& namespace_, selectors::Labels labels);
   void RemoveNamespace(std::string_view namespace_);
+  // A Service's spec.selector (empty: it selects no pod).
+  void SetService(const std::string& namespace_, const std::string& name, selectors::Labels selector);
+  void RemoveService(const std::string& namespace_, const std::string& name);
 
   // Drops assumed pods whose bind finished more than assumed_ttl ago without a watch event.
   void CleanupExpiredAssumedPods();
@@ -81,9 +90,13 @@ class Cache {
   std::map<std::string, NodeEntry, std::less<>> nodes_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, PodState, std::less<>> pods_ ABSL_GUARDED_BY(mu_);  // by uid
   std::map<std::string, selectors::Labels, std::less<>> namespaces_ ABSL_GUARDED_BY(mu_);
-  // Bumped when the set of nodes, their specs or the namespaces change: the snapshot's lists
-  // and image map are rebuilt then.
+  // namespace -> Service name -> selector
+  std::map<std::string, std::map<std::string, selectors::Labels, std::less<>>, std::less<>> services_
+      ABSL_GUARDED_BY(mu_);
+  // Bumped when the set of nodes, the namespaces or the services change: the snapshot's node
+  // list is rebuilt then.
   int64_t layout_generation_ ABSL_GUARDED_BY(mu_) = 1;
+  bool images_changed_ ABSL_GUARDED_BY(mu_) = false;  // a node's images changed: recount them
   std::set<std::string, std::less<>> dirty_ ABSL_GUARDED_BY(mu_);  // nodes changed since the last snapshot
 };
 

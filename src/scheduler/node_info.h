@@ -88,6 +88,9 @@ struct Snapshot {
   std::map<std::string, ImageState, std::less<>> images;
   // namespace -> its labels (namespaceSelector); a namespace not here has no labels.
   std::map<std::string, selectors::Labels, std::less<>> namespace_labels;
+  // namespace -> the spec.selector of each Service there (PodTopologySpread's system defaults
+  // spread the pods a Service selects).
+  std::map<std::string, std::vector<selectors::Labels>, std::less<>> service_selectors;
   // The cache's layout generation this snapshot reflects (cache.h).
   int64_t generation = 0;
 

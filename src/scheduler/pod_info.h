@@ -28,6 +28,7 @@ struct Taint {
   std::string value;
   std::string effect;  // NoSchedule, PreferNoSchedule, NoExecute
   std::optional<absl::Time> time_added;
+  bool operator==(const Taint&) const = default;
 };
 
 struct Toleration {

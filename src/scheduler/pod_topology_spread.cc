@@ -5,9 +5,9 @@
 // Default constraints: upstream applies them (the System set, zone maxSkew 5 and hostname
 // maxSkew 3, or the configured List) to a pod without constraints of its own, selecting the
 // pods that the Services, ReplicationControllers, ReplicaSets and StatefulSets selecting the
-// pod select, and applies none when nothing selects the pod. The scheduler here has no
-// listers for those kinds, so every pod is in the "nothing selects it" case: the defaults are
-// parsed and validated as upstream does, but a pod without constraints gets no spreading.
+// pod select, and applies none when nothing selects the pod. This server serves Services
+// (not the workload kinds), so the Services selecting the pod (Snapshot::service_selectors)
+// are what the defaults select.
 
 #include <algorithm>
 #include <cmath>
@@ -253,7 +253,7 @@ class PodTopologySpread final : public PreFilterPlugin, public FilterPlugin, pub
 
   Status PreFilter(CycleState& state, const PodInfo& pod, const Snapshot& snapshot) const override {
     auto s = std::make_shared<PreFilterState>();
-    s->constraints = Constraints(pod, kDoNotSchedule);
+    s->constraints = Constraints(pod, snapshot, kDoNotSchedule);
     if (s->constraints.empty()) return Status::Skip();
     const size_t n = s->constraints.size();
     s->match_num.resize(n);
@@ -299,7 +299,7 @@ class PodTopologySpread final : public PreFilterPlugin, public FilterPlugin, pub
                   const std::vector<const NodeInfo*>& nodes) const override {
     if (snapshot.nodes.empty()) return Status::Skip();
     auto s = std::make_shared<PreScoreState>();
-    s->constraints = Constraints(pod, kScheduleAnyway);
+    s->constraints = Constraints(pod, snapshot, kScheduleAnyway);
     if (s->constraints.empty()) return Status::Skip();
     // Only the system defaults tolerate nodes without every key, so that nodes without a zone
     // label still get hostname spreading.
@@ -395,9 +395,9 @@ class PodTopologySpread final : public PreFilterPlugin, public FilterPlugin, pub
  private:
   // The pod's own constraints for `action` when it has any constraints at all, else the
   // defaults for `action`.
-  std::vector<Constraint> Constraints(const PodInfo& pod, std::string_view action) const {
+  std::vector<Constraint> Constraints(const PodInfo& pod, const Snapshot& snapshot, std::string_view action) const {
     std::vector<Constraint> out;
-    if (pod.topology_spread_constraints.empty()) return DefaultConstraints(pod, action);
+    if (pod.topology_spread_constraints.empty()) return DefaultConstraints(pod, snapshot, action);
     for (const TopologySpreadConstraint& c : pod.topology_spread_constraints) {
       if (c.when_unsatisfiable != action) continue;
       out.push_back({.max_skew = c.max_skew,
@@ -411,8 +411,9 @@ class PodTopologySpread final : public PreFilterPlugin, public FilterPlugin, pub
   }
 
   // The defaults for `action`, selecting what DefaultSelector selects.
-  std::vector<Constraint> DefaultConstraints(const PodInfo& pod, std::string_view action) const {
-    std::optional<selectors::LabelSelector> selector = DefaultSelector(pod);
+  std::vector<Constraint> DefaultConstraints(const PodInfo& pod, const Snapshot& snapshot,
+                                             std::string_view action) const {
+    std::optional<selectors::LabelSelector> selector = DefaultSelector(pod, snapshot);
     if (!selector) return {};
     std::vector<Constraint> out;
     for (const DefaultConstraint& c : default_constraints_) {
@@ -428,9 +429,38 @@ class PodTopologySpread final : public PreFilterPlugin, public FilterPlugin, pub
   }
 
   // Upstream: the merged selectors of the Services, ReplicationControllers, ReplicaSets and
-  // StatefulSets that select the pod, and no default spreading when there are none. Without
-  // listers for those kinds (see the file comment) there never are any here.
-  static std::optional<selectors::LabelSelector> DefaultSelector(const PodInfo& /*pod*/) { return std::nullopt; }
+  // StatefulSets that select the pod, and no default spreading when there are none. This
+  // server serves Services only, so those are the ones that count.
+  static std::optional<selectors::LabelSelector> DefaultSelector(const PodInfo& pod, const Snapshot& snapshot) {
+    auto services = snapshot.service_selectors.find(pod.namespace_);
+    if (services == snapshot.service_selectors.end()) return std::nullopt;
+    json::Array expressions;
+    for (const selectors::Labels& selector : services->second) {
+      if (selector.empty()) continue;  // a Service without a selector selects no pod
+      bool selects = true;
+      for (const auto& [key, value] : selector) {
+        auto label = pod.labels.find(key);
+        if (label == pod.labels.end() || label->second != value) {
+          selects = false;
+          break;
+        }
+      }
+      if (!selects) continue;
+      for (const auto& [key, value] : selector) {
+        json::Value requirement = json::Value::EmptyObject();
+        requirement.Set("key", key);
+        requirement.Set("operator", "In");
+        requirement.Set("values", json::Value(json::Array{json::Value(value)}));
+        expressions.push_back(std::move(requirement));
+      }
+    }
+    if (expressions.empty()) return std::nullopt;
+    json::Value object = json::Value::EmptyObject();
+    object.Set("matchExpressions", json::Value(std::move(expressions)));
+    auto selector = selectors::LabelSelector::FromLabelSelectorObject(object);
+    if (!selector.ok()) return std::nullopt;  // labels that were valid on the Service and the pod
+    return *selector;
+  }
 
   bool system_defaulted_;
   std::vector<DefaultConstraint> default_constraints_;

@@ -14,18 +14,21 @@ namespace {
 constexpr std::string_view kNotHelpful = "Preemption is not helpful for scheduling";
 constexpr std::string_view kNoVictims = "No preemption victims found for incoming pod";
 
-// `snapshot` with `node` standing in for the node of the same name.
-Snapshot WithNode(const Snapshot& snapshot, const std::shared_ptr<const NodeInfo>& node) {
-  Snapshot copy = snapshot;
-  auto replace = [&](std::vector<NodeInfoPtr>& list) {
-    for (NodeInfoPtr& n : list) {
+// Upstream's minCandidateNodesPercentage and minCandidateNodesAbsolute: the dry run stops
+// once this many nodes could take the pod.
+constexpr int kMinCandidateNodesPercentage = 10;
+constexpr int kMinCandidateNodesAbsolute = 100;
+
+// Puts `node` in `snapshot` where the node of the same name is (the preemption's working copy;
+// the caller puts the original back).
+void Replace(Snapshot& snapshot, const std::shared_ptr<const NodeInfo>& node) {
+  auto index = snapshot.node_index.find(node->name());
+  if (index != snapshot.node_index.end()) snapshot.nodes[static_cast<size_t>(index->second)] = node;
+  for (auto* list : {&snapshot.have_pods_with_affinity, &snapshot.have_pods_with_required_anti_affinity}) {
+    for (NodeInfoPtr& n : *list) {
       if (n->name() == node->name()) n = node;
     }
-  };
-  replace(copy.nodes);
-  replace(copy.have_pods_with_affinity);
-  replace(copy.have_pods_with_required_anti_affinity);
-  return copy;
+  }
 }
 
 // Whether `pod` fits on `node` in `snapshot` (where `node` already stands for its name).
@@ -44,21 +47,24 @@ struct Candidate {
   int64_t sum = 0;      // of victim priorities
 };
 
-// Upstream's SelectVictimsOnNode, without PodDisruptionBudgets.
-std::optional<Candidate> SelectVictims(const Profile& profile, const PodInfo& pod, const Snapshot& snapshot,
-                                       const NodeInfo& original, Status* why) {
+// Upstream's SelectVictimsOnNode, without PodDisruptionBudgets, on `work` (a copy of the cycle's
+// snapshot that it leaves as it found it).
+std::optional<Candidate> SelectVictims(const Profile& profile, const PodInfo& pod, Snapshot& work,
+                                       const NodeInfoPtr& original, Status* why) {
   std::vector<PodInfoPtr> potential;
-  for (const PodInfoPtr& p : original.pods()) {
+  for (const PodInfoPtr& p : original->pods()) {
     if (p->priority < pod.priority) potential.push_back(p);
   }
   if (potential.empty()) {
     *why = Status::Unresolvable(std::string(kNoVictims));
     return std::nullopt;
   }
-  auto node = std::make_shared<NodeInfo>(original);
+  auto node = std::make_shared<NodeInfo>(*original);
   for (const PodInfoPtr& p : potential) node->RemovePod(p->uid);
-  Status fits = Fits(profile, pod, WithNode(snapshot, node), *node);
+  Replace(work, node);
+  Status fits = Fits(profile, pod, work, *node);
   if (!fits.ok()) {
+    Replace(work, original);
     *why = std::move(fits);
     return std::nullopt;
   }
@@ -68,13 +74,14 @@ std::optional<Candidate> SelectVictims(const Profile& profile, const PodInfo& po
     return a->creation_time < b->creation_time;
   });
   Candidate candidate;
-  candidate.node = original.name();
+  candidate.node = original->name();
   for (const PodInfoPtr& p : potential) {
     node->AddPod(p);
-    if (Fits(profile, pod, WithNode(snapshot, node), *node).ok()) continue;
+    if (Fits(profile, pod, work, *node).ok()) continue;
     node->RemovePod(p->uid);
     candidate.victims.push_back(p);
   }
+  Replace(work, original);
   for (const PodInfoPtr& v : candidate.victims) {
     candidate.highest = std::max(candidate.highest, v->priority);
     candidate.sum += v->priority;
@@ -91,9 +98,10 @@ bool Better(const Candidate& a, const Candidate& b) {
 }  // namespace
 
 PreemptionResult Preempt(const Profile& profile, const PodInfo& pod, const Snapshot& snapshot,
-                         const std::map<std::string, Status, std::less<>>& rejections) {
+                         const std::map<std::string, Status, std::less<>>& rejections, size_t offset) {
   PreemptionResult result;
   if (pod.preemption_policy == "Never") {
+    result.eligible = false;
     result.message = "preemption: not eligible due to preemptionPolicy=Never.";
     return result;
   }
@@ -101,6 +109,7 @@ PreemptionResult Preempt(const Profile& profile, const PodInfo& pod, const Snaps
   if (const NodeInfo* nominated = pod.nominated_node_name.empty() ? nullptr : snapshot.Get(pod.nominated_node_name)) {
     for (const PodInfoPtr& p : nominated->pods()) {
       if (p->terminating && p->priority < pod.priority) {
+        result.eligible = false;
         result.message = "preemption: not eligible due to a terminating pod on the nominated node.";
         return result;
       }
@@ -108,18 +117,24 @@ PreemptionResult Preempt(const Profile& profile, const PodInfo& pod, const Snaps
   }
   std::map<std::string, Status, std::less<>> statuses;
   std::optional<Candidate> best;
-  for (const NodeInfoPtr& node : snapshot.nodes) {
+  const size_t all = snapshot.nodes.size();
+  const int wanted = std::max(static_cast<int>(all) * kMinCandidateNodesPercentage / 100, kMinCandidateNodesAbsolute);
+  int found = 0;
+  Snapshot work = snapshot;
+  for (size_t i = 0; i < all && found < wanted; ++i) {
+    const NodeInfoPtr& node = snapshot.nodes[(offset + i) % all];
     auto rejection = rejections.find(node->name());
     if (rejection == rejections.end() || rejection->second.code() != Code::kUnschedulable) {
       statuses[node->name()] = Status::Unresolvable(std::string(kNotHelpful));
       continue;
     }
     Status why;
-    std::optional<Candidate> candidate = SelectVictims(profile, pod, snapshot, *node, &why);
+    std::optional<Candidate> candidate = SelectVictims(profile, pod, work, node, &why);
     if (!candidate) {
       statuses[node->name()] = std::move(why);
       continue;
     }
+    ++found;
     if (!best || Better(*candidate, *best)) best = std::move(candidate);
   }
   if (!best) {

@@ -2,7 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <set>
 #include <utility>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "common/strings.h"
@@ -33,12 +38,67 @@ std::string Hostname() {
   return name;
 }
 
+// What the client knows of one kind, so a relist (a watch started over after its history was
+// compacted) turns into kDeleted for the objects the new list no longer holds, as client-go's
+// Replace does. Events of one kind come from one dispatch thread at a time.
+class KindState {
+ public:
+  void StartRelist() {
+    absl::MutexLock lock(&mu_);
+    relisting_ = true;
+    seen_.clear();
+  }
+
+  template <typename Fn>
+  void Deliver(const controllers::WatchEvent& event, Fn&& deliver) {
+    std::vector<ObjectRef> gone;
+    EventType type = EventType::kAdded;
+    ObjectRef object;
+    {
+      absl::MutexLock lock(&mu_);
+      if (event.initial_events_end) {
+        if (relisting_) {
+          for (auto it = known_.begin(); it != known_.end();) {
+            if (seen_.contains(it->first)) {
+              ++it;
+            } else {
+              gone.push_back(it->second);
+              it = known_.erase(it);
+            }
+          }
+          relisting_ = false;
+          seen_.clear();
+        }
+      } else if (event.object != nullptr) {
+        const std::string key = event.object->key;
+        object = event.object->object;
+        type = TypeOf(event.type);
+        if (type == EventType::kDeleted) {
+          known_.erase(key);
+        } else {
+          known_[key] = object;
+          if (relisting_) seen_.insert(key);
+        }
+      }
+    }
+    for (const ObjectRef& o : gone) deliver(EventType::kDeleted, o);
+    if (object != nullptr) deliver(type, object);
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, ObjectRef, std::less<>> known_ ABSL_GUARDED_BY(mu_);  // by storage key
+  std::set<std::string, std::less<>> seen_ ABSL_GUARDED_BY(mu_);
+  bool relisting_ ABSL_GUARDED_BY(mu_) = false;
+};
+
 class RegistryClient final : public SchedulerClient {
  public:
   RegistryClient(registry::ResourceSet* resources, const Clock* clock, Logger logger)
       : pods_(resources->Find("", "pods")),
         nodes_(resources->Find("", "nodes")),
         namespaces_(resources->Find("", "namespaces")),
+        services_(resources->Find("", "services")),
         events_(resources->Find("", "events")),
         clock_(clock),
         logger_(std::move(logger)),
@@ -49,16 +109,17 @@ class RegistryClient final : public SchedulerClient {
   absl::Status Start(ClusterEventHandler* handler) override {
     informers_ = std::make_unique<controllers::Informers>(clock_, logger_);
     auto add = [&](registry::ResourceStore* store, void (ClusterEventHandler::*on)(EventType, const ObjectRef&)) {
+      auto kind = std::make_shared<KindState>();
       controllers::InformerHandler h;
-      h.on_event = [handler, on](const controllers::WatchEvent& event) {
-        if (event.initial_events_end || event.object == nullptr) return;
-        (handler->*on)(TypeOf(event.type), event.object->object);
+      h.on_event = [handler, on, kind](const controllers::WatchEvent& event) {
+        kind->Deliver(event, [&](EventType type, const ObjectRef& object) { (handler->*on)(type, object); });
       };
-      h.on_relist = [handler] { handler->OnRelist(); };
+      h.on_relist = [kind] { kind->StartRelist(); };
       informers_->Add(store, "", {}, std::move(h));
     };
-    // Namespaces and nodes first, so the first pods meet a complete picture.
+    // Namespaces, services and nodes first, so the first pods meet a complete picture.
     add(namespaces_, &ClusterEventHandler::OnNamespace);
+    add(services_, &ClusterEventHandler::OnService);
     add(nodes_, &ClusterEventHandler::OnNode);
     add(pods_, &ClusterEventHandler::OnPod);
     if (absl::Status s = informers_->Start(); !s.ok()) return s;
@@ -80,19 +141,19 @@ class RegistryClient final : public SchedulerClient {
   }
 
   absl::Status UpdatePodCondition(const PodInfo& pod, const PodCondition& condition,
-                                  const std::string& nominated_node) override {
+                                  const std::optional<std::string>& nominated_node) override {
     const absl::Time now = clock_->Now();
     bool changed = false;
     auto transform = [&](const json::Value& current) -> absl::StatusOr<json::Value> {
       if (current.GetString({"metadata", "uid"}) != pod.uid) return absl::NotFoundError("the pod was replaced");
       json::Value next = current;
       changed = SetCondition(&next, condition, now);
-      if (current.GetString({"status", "nominatedNodeName"}) != nominated_node) {
+      if (nominated_node && current.GetString({"status", "nominatedNodeName"}) != *nominated_node) {
         changed = true;
-        if (nominated_node.empty()) {
+        if (nominated_node->empty()) {
           next.Ensure({"status"}).Erase("nominatedNodeName");
         } else {
-          next.Ensure({"status"}).Set("nominatedNodeName", nominated_node);
+          next.Ensure({"status"}).Set("nominatedNodeName", *nominated_node);
         }
       }
       return next;
@@ -122,7 +183,14 @@ class RegistryClient final : public SchedulerClient {
     event.Set("apiVersion", "v1");
     event.Set("kind", "Event");
     json::Value& meta = event.Ensure({"metadata"});
-    meta.Set("name", StrCat(pod.name, ".", absl::StrCat(absl::Hex(absl::ToUnixNanos(now)))));
+    // Upstream names events <object>.<unix nanos in hex>; the counter keeps two events of one
+    // instant (or of a fake clock) apart.
+    int64_t nanos = absl::ToUnixNanos(now);
+    int64_t last = last_event_nanos_.load();
+    while (!last_event_nanos_.compare_exchange_weak(last, std::max(nanos, last + 1))) {
+    }
+    nanos = std::max(nanos, last + 1);
+    meta.Set("name", StrCat(pod.name, ".", absl::StrCat(absl::Hex(nanos))));
     meta.Set("namespace", pod.namespace_);
     json::Value& involved = event.Ensure({"involvedObject"});
     involved.Set("apiVersion", "v1");
@@ -176,11 +244,13 @@ class RegistryClient final : public SchedulerClient {
   registry::ResourceStore* const pods_;
   registry::ResourceStore* const nodes_;
   registry::ResourceStore* const namespaces_;
+  registry::ResourceStore* const services_;
   registry::ResourceStore* const events_;
   const Clock* const clock_;
   const Logger logger_;
   const std::string instance_;
   std::unique_ptr<controllers::Informers> informers_;
+  std::atomic<int64_t> last_event_nanos_{0};
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Owns: the SchedulerClient of a scheduler running inside cubelet-server: watches over the
-// registry's watch caches (pods, nodes, namespaces) through the controllers' informers, the
+// registry's watch caches (pods, nodes, namespaces, services) through the controllers' informers, the
 // bind through the same code as POST pods/binding (registry/pod_binding.h), the PodScheduled
 // condition through a pods/status update, victims through a graceful delete with a uid
 // precondition, and core/v1 Events from "default-scheduler". Never the store directly.

@@ -78,6 +78,14 @@ const Profile* Scheduler::ProfileFor(const PodInfo& pod) const {
 void Scheduler::OnPod(EventType type, const ObjectRef& object) {
   auto parsed = PodInfo::FromObject(object);
   if (!parsed.ok()) {
+    // What can be read still counts: a deleted pod leaves the queue and the cache; a changed
+    // one keeps its last good version there.
+    const std::string uid = object->GetString({"metadata", "uid"});
+    if (type == EventType::kDeleted) {
+      queue_->Delete(uid);
+      cache_->RemovePod(uid);
+      return;
+    }
     logger_.Warning(StrCat("Cannot read pod ", object->GetString({"metadata", "namespace"}), "/",
                            object->GetString({"metadata", "name"}), ": ", parsed.status().message()));
     return;
@@ -94,9 +102,19 @@ void Scheduler::OnPod(EventType type, const ObjectRef& object) {
   if (!pod->node_name.empty()) {
     // Bound (by us or anyone else): it counts on its node and no longer waits.
     queue_->Delete(pod->uid);
-    const bool known = type == EventType::kModified;
-    cache_->AddPod(pod);
-    if (known) queue_->MoveAllToActiveOrBackoff(ClusterEvent::kAssignedPodUpdated);
+    Cache::Previous previous = cache_->AddPod(pod);
+    if (previous.pod == nullptr) {
+      // New on a node (created bound, or bound by another scheduler): it may be what a pod
+      // with required affinity or spread waits for.
+      queue_->MoveAllToActiveOrBackoff(ClusterEvent::kAssignedPodAdded);
+    } else if (previous.assumed) {
+      // Our own bind confirmed: the cycle that assumed it already counted it.
+      if (previous.pod->node_name != pod->node_name) queue_->MoveAllToActiveOrBackoff(ClusterEvent::kAssignedPodUpdated);
+    } else if (previous.pod->labels != pod->labels || previous.pod->node_name != pod->node_name ||
+               !(previous.pod->requests == pod->requests)) {
+      // Kubelets update their pods' status often; only what plugins read matters.
+      queue_->MoveAllToActiveOrBackoff(ClusterEvent::kAssignedPodUpdated);
+    }
     return;
   }
   if (!Responsible(*pod) || pod->terminating) {
@@ -121,8 +139,9 @@ void Scheduler::OnNode(EventType type, const ObjectRef& object) {
     logger_.Warning(StrCat("Cannot read node ", name, ": ", node.status().message()));
     return;
   }
-  cache_->AddOrUpdateNode(std::make_shared<const NodeSpecInfo>(std::move(*node)));
-  queue_->MoveAllToActiveOrBackoff(type == EventType::kAdded ? ClusterEvent::kNodeAdded : ClusterEvent::kNodeUpdated);
+  if (cache_->AddOrUpdateNode(std::make_shared<const NodeSpecInfo>(std::move(*node)))) {
+    queue_->MoveAllToActiveOrBackoff(type == EventType::kAdded ? ClusterEvent::kNodeAdded : ClusterEvent::kNodeUpdated);
+  }
 }
 
 void Scheduler::OnNamespace(EventType type, const ObjectRef& object) {
@@ -132,6 +151,22 @@ void Scheduler::OnNamespace(EventType type, const ObjectRef& object) {
   } else {
     cache_->SetNamespaceLabels(name, selectors::LabelsOf(*object));
   }
+}
+
+void Scheduler::OnService(EventType type, const ObjectRef& object) {
+  const std::string ns = object->GetString({"metadata", "namespace"});
+  const std::string name = object->GetString({"metadata", "name"});
+  if (type == EventType::kDeleted) {
+    cache_->RemoveService(ns, name);
+    return;
+  }
+  selectors::Labels selector;
+  if (const json::Value* s = object->FindPath({"spec", "selector"}); s != nullptr && s->is_object()) {
+    for (const auto& [key, value] : s->AsObject()) {
+      if (value.is_string()) selector[key] = value.AsString();
+    }
+  }
+  cache_->SetService(ns, name, std::move(selector));
 }
 
 void Scheduler::Run() {
@@ -164,7 +199,9 @@ ScheduleResult Scheduler::Schedule(const Profile& profile, const PodInfo& pod, c
   Profile::Skips skips;
   Status pre = profile.RunPreFilter(state, pod, snapshot, &skips);
   if (!pre.ok()) {
+    // Every node fails with it (preemption reads the codes); the message names it once.
     for (const NodeInfoPtr& node : snapshot.nodes) (*rejections)[node->name()] = pre;
+    result.pre_filter_reasons = pre.reasons();
     result.message = FitErrorMessage(all, pre.reasons(), {}, "");
     return result;
   }
@@ -249,24 +286,35 @@ void Scheduler::ScheduleOne(QueuedPodInfo queued) {
     stats_.algorithm += absl::Now() - start;
   };
   if (result.node.empty()) {
-    std::string nominated;
+    std::optional<std::string> nominated;  // nullopt: leave status.nominatedNodeName as it is
     std::string message = result.message;
+    for (const auto& [node, status] : rejections) {
+      if (!status.plugin().empty()) queued.unschedulable_plugins.push_back(status.plugin());
+    }
+    std::sort(queued.unschedulable_plugins.begin(), queued.unschedulable_plugins.end());
+    queued.unschedulable_plugins.erase(
+        std::unique(queued.unschedulable_plugins.begin(), queued.unschedulable_plugins.end()),
+        queued.unschedulable_plugins.end());
     if (!rejections.empty()) {
-      PreemptionResult preemption = Preempt(*profile, pod, snapshot_, rejections);
-      message = FitErrorMessage(static_cast<int>(snapshot_.nodes.size()), {}, rejections, preemption.message);
-      if (!preemption.node.empty()) {
-        nominated = preemption.node;
-        for (const PodInfoPtr& victim : preemption.victims) {
-          PodInfoPtr v = victim;
-          const std::string why = StrCat("Preempted by pod ", pod.uid, " on node ", preemption.node);
-          Enqueue([this, v, why] {
-            if (absl::Status s = client_->DeletePod(*v); !s.ok() && !absl::IsNotFound(s)) {
-              logger_.Warning(StrCat("Preempting ", v->Key(), ": ", s.message()));
-              return;
-            }
-            client_->RecordEvent(*v, "Normal", "Preempted", why);
-          });
-        }
+      size_t offset = 0;
+      {
+        absl::MutexLock lock(&rand_mu_);
+        offset = static_cast<size_t>(rand_());
+      }
+      PreemptionResult preemption = Preempt(*profile, pod, snapshot_, rejections, offset);
+      message = FitErrorMessage(static_cast<int>(snapshot_.nodes.size()), result.pre_filter_reasons, rejections,
+                                preemption.message);
+      if (preemption.eligible) nominated = preemption.node;  // "" clears an earlier nomination
+      for (const PodInfoPtr& victim : preemption.victims) {
+        PodInfoPtr v = victim;
+        const std::string why = StrCat("Preempted by pod ", pod.uid, " on node ", preemption.node);
+        Enqueue([this, v, why] {
+          if (absl::Status s = client_->DeletePod(*v); !s.ok() && !absl::IsNotFound(s)) {
+            logger_.Warning(StrCat("Preempting ", v->Key(), ": ", s.message()));
+            return;
+          }
+          client_->RecordEvent(*v, "Normal", "Preempted", why);
+        });
       }
     }
     count();
@@ -277,7 +325,7 @@ void Scheduler::ScheduleOne(QueuedPodInfo queued) {
   auto assumed = std::make_shared<PodInfo>(pod);
   assumed->node_name = result.node;
   if (absl::Status s = cache_->AssumePod(assumed); !s.ok()) {
-    HandleFailure(std::move(queued), std::string(s.message()), true, "");
+    HandleFailure(std::move(queued), std::string(s.message()), true, std::nullopt);
     return;
   }
   Bind(std::move(queued), std::move(assumed), result.node);
@@ -300,12 +348,12 @@ void Scheduler::Bind(QueuedPodInfo queued, PodInfoPtr assumed, std::string node)
       return;
     }
     logger_.Warning(StrCat("Binding ", assumed->Key(), " to ", node, ": ", s.message()));
-    HandleFailure(std::move(*shared), StrCat("binding rejected: ", s.message()), true, "");
+    HandleFailure(std::move(*shared), StrCat("binding rejected: ", s.message()), true, std::nullopt);
   });
 }
 
 void Scheduler::HandleFailure(QueuedPodInfo queued, const std::string& message, bool error,
-                              const std::string& nominated) {
+                              std::optional<std::string> nominated) {
   PodInfoPtr pod = queued.pod;
   queue_->AddUnschedulable(std::move(queued), error);
   PodCondition condition{"False", error ? "SchedulerError" : "Unschedulable", message};

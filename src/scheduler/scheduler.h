@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <random>
 #include <string>
@@ -43,6 +44,7 @@ struct ScheduleResult {
   int evaluated_nodes = 0;       // nodes Filter ran on
   int feasible_nodes = 0;
   std::string message;           // the FitError message when it fits nowhere
+  std::vector<std::string> pre_filter_reasons;  // when a PreFilter plugin rejected the pod
 };
 
 class Scheduler final : public ClusterEventHandler {
@@ -68,6 +70,7 @@ class Scheduler final : public ClusterEventHandler {
   void OnPod(EventType type, const ObjectRef& pod) override;
   void OnNode(EventType type, const ObjectRef& node) override;
   void OnNamespace(EventType type, const ObjectRef& namespace_) override;
+  void OnService(EventType type, const ObjectRef& service) override;
 
   const SchedulingQueue& queue() const { return *queue_; }
   const Cache& cache() const { return *cache_; }
@@ -83,7 +86,8 @@ class Scheduler final : public ClusterEventHandler {
                           std::map<std::string, Status, std::less<>>* rejections);
   int NumFeasibleNodesToFind(int all_nodes) const;
   void Bind(QueuedPodInfo queued, PodInfoPtr assumed, std::string node);
-  void HandleFailure(QueuedPodInfo queued, const std::string& message, bool error, const std::string& nominated);
+  // `nominated`: the node to nominate ("" clears it); nullopt leaves the pod's as it is.
+  void HandleFailure(QueuedPodInfo queued, const std::string& message, bool error, std::optional<std::string> nominated);
   // API writes (binds, conditions, events, victims) run on the binder threads, so a cycle never
   // waits for a commit.
   void Enqueue(std::function<void()> task);

@@ -1,5 +1,6 @@
 // Owns: everything the scheduler reads from and writes to the API, as one seam (what a separate
-// kube-scheduler does over HTTP): watches of pods, nodes and namespaces delivered as events,
+// kube-scheduler does over HTTP): watches of pods, nodes, namespaces and services delivered as
+// events,
 // the bind (pods/binding), the pod's PodScheduled condition and nominatedNodeName
 // (pods/status), deleting preemption victims gracefully, and events. The in-process
 // implementation (registry_client.h) goes through the registry's watch caches and verbs, never
@@ -8,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -28,9 +30,7 @@ class ClusterEventHandler {
   virtual void OnPod(EventType type, const ObjectRef& pod) = 0;
   virtual void OnNode(EventType type, const ObjectRef& node) = 0;
   virtual void OnNamespace(EventType type, const ObjectRef& namespace_) = 0;
-  // A watch restarted from scratch: objects of that kind not delivered again before the
-  // matching OnSynced are gone.
-  virtual void OnRelist() {}
+  virtual void OnService(EventType type, const ObjectRef& service) = 0;
 };
 
 struct PodCondition {
@@ -44,15 +44,18 @@ class SchedulerClient {
   virtual ~SchedulerClient() = default;
 
   // Starts the watches; events flow to `handler` until Stop. Returns once the initial objects
-  // of every kind were delivered (the scheduler does not decide on a partial view).
+  // of every kind were delivered (the scheduler does not decide on a partial view). When a
+  // watch has to start over (its history was compacted away), the client delivers kDeleted for
+  // what the new list no longer holds, so the handler never sees a relist.
   virtual absl::Status Start(ClusterEventHandler* handler) = 0;
   virtual void Stop() = 0;
 
   // POST pods/binding with the pod's uid as precondition.
   virtual absl::Status Bind(const PodInfo& pod, const std::string& node) = 0;
-  // The PodScheduled condition (and status.nominatedNodeName: "" clears it) on pods/status.
+  // The PodScheduled condition and status.nominatedNodeName ("" clears it; nullopt leaves it)
+  // on pods/status.
   virtual absl::Status UpdatePodCondition(const PodInfo& pod, const PodCondition& condition,
-                                          const std::string& nominated_node) = 0;
+                                          const std::optional<std::string>& nominated_node) = 0;
   // Graceful delete with the pod's uid as precondition (preemption victims).
   virtual absl::Status DeletePod(const PodInfo& pod) = 0;
   // A core/v1 Event about the pod, from "default-scheduler" (reason Scheduled, FailedScheduling,

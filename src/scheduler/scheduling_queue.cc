@@ -100,13 +100,24 @@ class SchedulingQueue::Impl {
     if (auto it = in_flight_.find(uid); it != in_flight_.end()) in_flight_.erase(it);
   }
 
-  void MoveAllToActiveOrBackoff(ClusterEvent /*event*/) ABSL_LOCKS_EXCLUDED(mu_) {
+  void MoveAllToActiveOrBackoff(ClusterEvent event) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     // Gated pods are left alone: only the removal of their gates (an Update) releases them,
     // as upstream's SchedulingGates plugin registers no other event.
-    const std::vector<std::string> uids(unschedulable_.begin(), unschedulable_.end());
+    std::vector<std::string> uids;
+    for (const std::string& uid : unschedulable_) {
+      if (event == ClusterEvent::kAssignedPodAdded && !WaitsForPods(pods_.at(uid).info)) continue;
+      uids.push_back(uid);
+    }
     for (const std::string& uid : uids) RequeueAfterBackoff(*Take(uid));
     move_request_cycle_ = cycle_;
+  }
+
+  static bool WaitsForPods(const QueuedPodInfo& info) {
+    for (const std::string& plugin : info.unschedulable_plugins) {
+      if (plugin == "InterPodAffinity" || plugin == "PodTopologySpread") return true;
+    }
+    return false;
   }
 
   void FlushBackoffAndUnschedulable() ABSL_LOCKS_EXCLUDED(mu_) {

@@ -41,8 +41,11 @@ struct QueueOptions {
   absl::Duration max_unschedulable_duration = absl::Minutes(5);
 };
 
-// Why a requeue happens (upstream's ClusterEvent, coarsened).
-enum class ClusterEvent { kNodeAdded, kNodeUpdated, kPodDeleted, kAssignedPodUpdated, kForceFlush };
+// Why a requeue happens (upstream's ClusterEvent, coarsened). kAssignedPodAdded (a pod newly
+// seen on a node) moves only pods that InterPodAffinity or PodTopologySpread rejected: a new
+// pod takes resources and can only help pods waiting for pods (upstream's queueing hints for
+// AssignedPodAdd); every other event moves every unschedulable pod.
+enum class ClusterEvent { kNodeAdded, kNodeUpdated, kPodDeleted, kAssignedPodAdded, kAssignedPodUpdated, kForceFlush };
 
 // Thread-safe. Pop blocks; Close wakes it.
 class SchedulingQueue {

@@ -124,6 +124,28 @@ TEST_F(SchedulerTest, InsufficientResourcesAreCountedPerReason) {
             "No preemption victims found for incoming pod..");
 }
 
+TEST_F(SchedulerTest, AnUnschedulablePodWaitsForAClusterChangeInsteadOfRetrying) {
+  CreateNode(Node("n1", "1"));
+  CreatePod(Pod("big", "2"));
+  ASSERT_TRUE(Eventually([&] { return Events("big", "FailedScheduling").size() == 1; }));
+  // Past the longest back-off: no cluster event came, so no new attempt.
+  absl::SleepFor(absl::Seconds(3));
+  EXPECT_EQ(Events("big", "FailedScheduling").size(), 1u);
+  EXPECT_EQ(scheduler_->queue().counts().unschedulable, 1u);
+  // A node status post that changes nothing the scheduler reads is no cluster change either.
+  auto updated = nodes_->GuaranteedUpdate(
+      "", "n1",
+      [](const json::Value& current) -> absl::StatusOr<json::Value> {
+        json::Value next = current;
+        next.Ensure({"status"}).Set("phase", "Running");
+        return next;
+      },
+      true, false, registry::WriteOptions{});
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  absl::SleepFor(absl::Seconds(2));
+  EXPECT_EQ(Events("big", "FailedScheduling").size(), 1u);
+}
+
 TEST_F(SchedulerTest, AssumedPodsCountBeforeTheirBindIsSeen) {
   CreateNode(Node("n1", "2"));
   for (const char* name : {"a", "b", "c"}) CreatePod(Pod(name, "1"));

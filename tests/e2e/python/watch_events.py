@@ -29,7 +29,11 @@ def main():
 
     t = threading.Thread(target=consume, daemon=True)
     t.start()
-    core.create_namespaced_pod(NS, pod_body("watched", {"step": "one"}))
+    body = pod_body("watched", {"step": "one"})
+    # No scheduler of this name: the only writes to the pod are the script's own (the default
+    # scheduler would add its PodScheduled condition, a MODIFIED event of its own).
+    body["spec"]["schedulerName"] = "e2e-nobody"
+    core.create_namespaced_pod(NS, body)
     core.patch_namespaced_pod("watched", NS, {"metadata": {"labels": {"step": "two"}}})
     core.delete_namespaced_pod("watched", NS)
     check(done.wait(30), "the watch did not see the delete within 30 s (events: %r)" % events)
