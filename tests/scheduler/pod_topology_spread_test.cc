@@ -312,6 +312,38 @@ TEST(PodTopologySpreadScoreTest, UpstreamScoreTable) {
   }
 }
 
+// The system defaults (zone maxSkew 5, hostname maxSkew 3, ScheduleAnyway) spread a pod
+// without constraints of its own among the pods of the Services that select it, and do
+// nothing for a pod no Service selects.
+TEST(PodTopologySpreadScoreTest, SystemDefaultsSpreadThePodsOfAService) {
+  auto plugin = NewPlugin();
+  const std::string zone = "topology.kubernetes.io/zone";
+  std::vector<std::shared_ptr<const NodeSpecInfo>> nodes = {
+      MakeNode("node-a", {{zone, "zone1"}, {kHostname, "node-a"}}),
+      MakeNode("node-x", {{zone, "zone2"}, {kHostname, "node-x"}})};
+  std::vector<PodInfoPtr> existing;
+  for (int i = 0; i < 3; ++i) existing.push_back(PodBuilder("web-" + std::to_string(i)).Label("app", "web").Node("node-a").Obj());
+  PodInfoPtr pod = PodBuilder("web-new").Label("app", "web").Obj();
+
+  Snapshot without_service = MakeSnapshot(nodes, existing);
+  bool skipped = false;
+  RunScore(*plugin, *pod, without_service, {"node-a", "node-x"}, &skipped);
+  EXPECT_TRUE(skipped);
+
+  Snapshot with_service = MakeSnapshot(nodes, existing);
+  with_service.service_selectors["default"] = {{{"app", "web"}}, {{"app", "other"}}};
+  std::vector<NodeScore> scores = RunScore(*plugin, *pod, with_service, {"node-a", "node-x"}, &skipped);
+  EXPECT_FALSE(skipped);
+  ASSERT_EQ(scores.size(), 2u);
+  EXPECT_LT(scores[0].score, scores[1].score) << ScoresString(scores);  // node-a holds the service's pods
+
+  // A Service in another namespace selects nothing here.
+  Snapshot elsewhere = MakeSnapshot(nodes, existing);
+  elsewhere.service_selectors["other-ns"] = {{{"app", "web"}}};
+  RunScore(*plugin, *pod, elsewhere, {"node-a", "node-x"}, &skipped);
+  EXPECT_TRUE(skipped);
+}
+
 TEST(PodTopologySpreadScoreTest, TwoConstraintsWithDifferentSelectors) {
   // zone (foo): 2/2/1/1 by zone; hostname (bar): 0/1/0/1 (upstream's table).
   std::vector<PodInfoPtr> pods = {
