@@ -63,7 +63,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options, co
   server->port_ = testing::FreePort();
   server->process_ = std::make_unique<testing::CubeletProcess>(
       options.server_binary,
-      std::vector<std::string>{"--data-dir", server->data_dir_, "--secure-port", std::to_string(server->port_)},
+      // The API server alone: no scheduler writing conditions onto the benchmark's unscheduled pods.
+      std::vector<std::string>{"--data-dir", server->data_dir_, "--secure-port", std::to_string(server->port_),
+                               "--disable-scheduler"},
       server->log_path_);
   if (!server->process_->WaitForLog("cubelet-server is ready", 60)) {
     return absl::UnavailableError(StrCat("cubelet-server did not get ready in 60 s; log:\n", server->process_->Log()));
