@@ -30,6 +30,20 @@ absl::Status WrongType(std::string_view path, std::string_view expected, const j
   return absl::InvalidArgumentError(StrCat(path, ": expected ", expected, ", got ", json::TypeName(got.type())));
 }
 
+// The objects of an array at `path` (null or missing: none); an error names the first item that
+// is not an object.
+absl::StatusOr<std::vector<const json::Value*>> ObjectItems(const json::Value* list, std::string_view path) {
+  std::vector<const json::Value*> out;
+  if (list == nullptr || list->is_null()) return out;
+  if (!list->is_array()) return WrongType(path, "an array", *list);
+  for (size_t i = 0; i < list->AsArray().size(); ++i) {
+    const json::Value& item = list->AsArray()[i];
+    if (!item.is_object()) return WrongType(IndexPath(path, i), "an object", item);
+    out.push_back(&item);
+  }
+  return out;
+}
+
 std::optional<selectors::Operator> LabelOperator(std::string_view op) {
   if (op == "In") return selectors::Operator::kIn;
   if (op == "NotIn") return selectors::Operator::kNotIn;
@@ -147,16 +161,8 @@ absl::StatusOr<std::map<std::string, std::string, std::less<>>> StringMapMember(
 
 absl::StatusOr<std::vector<const json::Value*>> ObjectListMember(const json::Value& object, std::string_view key,
                                                                  std::string_view path) {
-  std::vector<const json::Value*> out;
   ASSIGN_OR_RETURN(const json::Value* list, Member(object, key, json::Type::kArray, path));
-  if (list == nullptr) return out;
-  const std::string list_path = FieldPath(path, key);
-  for (size_t i = 0; i < list->AsArray().size(); ++i) {
-    const json::Value& item = list->AsArray()[i];
-    if (!item.is_object()) return WrongType(IndexPath(list_path, i), "an object", item);
-    out.push_back(&item);
-  }
-  return out;
+  return ObjectItems(list, FieldPath(path, key));
 }
 
 absl::StatusOr<NodeSelectorTerm> ParseNodeSelectorTerm(const json::Value& term, std::string_view path,
@@ -197,12 +203,10 @@ absl::StatusOr<std::vector<NodeSelectorTerm>> ParseNodeSelector(const json::Valu
 absl::StatusOr<std::vector<PreferredSchedulingTerm>> ParsePreferredSchedulingTerms(const json::Value* list,
                                                                                    std::string_view path) {
   std::vector<PreferredSchedulingTerm> out;
-  if (list == nullptr || list->is_null()) return out;
-  if (!list->is_array()) return WrongType(path, "an array", *list);
-  for (size_t i = 0; i < list->AsArray().size(); ++i) {
-    const json::Value& item = list->AsArray()[i];
+  ASSIGN_OR_RETURN(std::vector<const json::Value*> items, ObjectItems(list, path));
+  for (size_t i = 0; i < items.size(); ++i) {
+    const json::Value& item = *items[i];
     const std::string item_path = IndexPath(path, i);
-    if (!item.is_object()) return WrongType(item_path, "an object", item);
     ASSIGN_OR_RETURN(std::optional<int64_t> weight, IntMember(item, "weight", item_path));
     PreferredSchedulingTerm term;
     term.weight = static_cast<int32_t>(weight.value_or(0));
@@ -224,12 +228,10 @@ absl::StatusOr<std::vector<PreferredSchedulingTerm>> ParsePreferredSchedulingTer
 
 absl::StatusOr<std::vector<Taint>> ParseTaints(const json::Value* list, std::string_view path) {
   std::vector<Taint> out;
-  if (list == nullptr || list->is_null()) return out;
-  if (!list->is_array()) return WrongType(path, "an array", *list);
-  for (size_t i = 0; i < list->AsArray().size(); ++i) {
-    const json::Value& item = list->AsArray()[i];
+  ASSIGN_OR_RETURN(std::vector<const json::Value*> items, ObjectItems(list, path));
+  for (size_t i = 0; i < items.size(); ++i) {
+    const json::Value& item = *items[i];
     const std::string item_path = IndexPath(path, i);
-    if (!item.is_object()) return WrongType(item_path, "an object", item);
     Taint t;
     ASSIGN_OR_RETURN(t.key, StringMember(item, "key", item_path));
     ASSIGN_OR_RETURN(t.value, StringMember(item, "value", item_path));
@@ -250,12 +252,10 @@ absl::StatusOr<std::vector<Taint>> ParseTaints(const json::Value* list, std::str
 
 absl::StatusOr<std::vector<Toleration>> ParseTolerations(const json::Value* list, std::string_view path) {
   std::vector<Toleration> out;
-  if (list == nullptr || list->is_null()) return out;
-  if (!list->is_array()) return WrongType(path, "an array", *list);
-  for (size_t i = 0; i < list->AsArray().size(); ++i) {
-    const json::Value& item = list->AsArray()[i];
+  ASSIGN_OR_RETURN(std::vector<const json::Value*> items, ObjectItems(list, path));
+  for (size_t i = 0; i < items.size(); ++i) {
+    const json::Value& item = *items[i];
     const std::string item_path = IndexPath(path, i);
-    if (!item.is_object()) return WrongType(item_path, "an object", item);
     Toleration t;
     ASSIGN_OR_RETURN(t.key, StringMember(item, "key", item_path));
     ASSIGN_OR_RETURN(t.op, StringMember(item, "operator", item_path, "Equal"));
