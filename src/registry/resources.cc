@@ -107,6 +107,46 @@ std::vector<ResourceDefinition> BuiltInResources(absl::Duration event_ttl) {
   events.info.selectable_fields = kEventSelectableFields;
   events.info.ttl = event_ttl;
 
+  // Stored as is for the real kube-scheduler's informers (--disable-scheduler); no controller
+  // binds claims, provisions volumes or manages replicas.
+  auto& persistentvolumes = out.emplace_back(Define("", "persistentvolumes", "persistentvolume", "PersistentVolume",
+                                                    false, "io.k8s.api.core.v1.PersistentVolume",
+                                                    "/registry/persistentvolumes/", plain));
+  persistentvolumes.info.short_names = {"pv"};
+  persistentvolumes.info.has_status = true;
+  persistentvolumes.info.subresources = {Status("PersistentVolume")};
+
+  auto& persistentvolumeclaims = out.emplace_back(Define("", "persistentvolumeclaims", "persistentvolumeclaim",
+                                                         "PersistentVolumeClaim", true,
+                                                         "io.k8s.api.core.v1.PersistentVolumeClaim",
+                                                         "/registry/persistentvolumeclaims/", plain));
+  persistentvolumeclaims.info.short_names = {"pvc"};
+  persistentvolumeclaims.info.has_status = true;
+  persistentvolumeclaims.info.subresources = {Status("PersistentVolumeClaim")};
+
+  auto& replicationcontrollers = out.emplace_back(Define("", "replicationcontrollers", "replicationcontroller",
+                                                         "ReplicationController", true,
+                                                         "io.k8s.api.core.v1.ReplicationController",
+                                                         "/registry/controllers/", plain));
+  replicationcontrollers.info.short_names = {"rc"};
+  replicationcontrollers.info.categories = {"all"};
+  replicationcontrollers.info.has_status = true;
+  replicationcontrollers.info.subresources = {Status("ReplicationController")};
+
+  auto& replicasets = out.emplace_back(Define("apps", "replicasets", "replicaset", "ReplicaSet", true,
+                                              "io.k8s.api.apps.v1.ReplicaSet", "/registry/replicasets/", plain));
+  replicasets.info.short_names = {"rs"};
+  replicasets.info.categories = {"all"};
+  replicasets.info.has_status = true;
+  replicasets.info.subresources = {Status("ReplicaSet", "apps")};
+
+  auto& statefulsets = out.emplace_back(Define("apps", "statefulsets", "statefulset", "StatefulSet", true,
+                                               "io.k8s.api.apps.v1.StatefulSet", "/registry/statefulsets/", plain));
+  statefulsets.info.short_names = {"sts"};
+  statefulsets.info.categories = {"all"};
+  statefulsets.info.has_status = true;
+  statefulsets.info.subresources = {Status("StatefulSet", "apps")};
+
   auto& leases = out.emplace_back(Define("coordination.k8s.io", "leases", "lease", "Lease", true,
                                          "io.k8s.api.coordination.v1.Lease", "/registry/leases/",
                                          std::make_shared<LeaseStrategy>()));
@@ -126,10 +166,29 @@ std::vector<ResourceDefinition> BuiltInResources(absl::Duration event_ttl) {
                                                   std::make_shared<PriorityClassStrategy>()));
   priorityclasses.info.short_names = {"pc"};
 
+  auto& poddisruptionbudgets = out.emplace_back(Define("policy", "poddisruptionbudgets", "poddisruptionbudget",
+                                                       "PodDisruptionBudget", true,
+                                                       "io.k8s.api.policy.v1.PodDisruptionBudget",
+                                                       "/registry/poddisruptionbudgets/", plain));
+  poddisruptionbudgets.info.short_names = {"pdb"};
+  poddisruptionbudgets.info.has_status = true;
+  poddisruptionbudgets.info.subresources = {Status("PodDisruptionBudget", "policy")};
+
   out.push_back(Define("storage.k8s.io", "csinodes", "csinode", "CSINode", false, "io.k8s.api.storage.v1.CSINode",
                        "/registry/csinodes/", plain));
   out.push_back(Define("storage.k8s.io", "csidrivers", "csidriver", "CSIDriver", false,
                        "io.k8s.api.storage.v1.CSIDriver", "/registry/csidrivers/", plain));
+  auto& storageclasses = out.emplace_back(Define("storage.k8s.io", "storageclasses", "storageclass", "StorageClass",
+                                                 false, "io.k8s.api.storage.v1.StorageClass",
+                                                 "/registry/storageclasses/", plain));
+  storageclasses.info.short_names = {"sc"};
+  auto& volumeattachments = out.emplace_back(Define("storage.k8s.io", "volumeattachments", "volumeattachment",
+                                                    "VolumeAttachment", false, "io.k8s.api.storage.v1.VolumeAttachment",
+                                                    "/registry/volumeattachments/", plain));
+  volumeattachments.info.has_status = true;
+  volumeattachments.info.subresources = {Status("VolumeAttachment", "storage.k8s.io")};
+  out.push_back(Define("storage.k8s.io", "csistoragecapacities", "csistoragecapacity", "CSIStorageCapacity", true,
+                       "io.k8s.api.storage.v1.CSIStorageCapacity", "/registry/csistoragecapacities/", plain));
   out.push_back(Define("node.k8s.io", "runtimeclasses", "runtimeclass", "RuntimeClass", false,
                        "io.k8s.api.node.v1.RuntimeClass", "/registry/runtimeclasses/",
                        std::make_shared<RuntimeClassStrategy>()));

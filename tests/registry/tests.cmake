@@ -1,2 +1,4 @@
 cubelet_test(registry_test registry/resource_store_test.cc
   LIBS cubelet_registry cubelet_storage_sqlite)
+cubelet_test(scheduler_kinds_test registry/scheduler_kinds_test.cc
+  LIBS cubelet_registry cubelet_storage_sqlite)
