@@ -55,7 +55,9 @@ int main(int argc, char** argv) {
   }
   if (command_line->kubeconfig) {
     const auto& k = command_line->kubeconfig_command;
-    absl::Status written = cubelet::pki::WriteNodeKubeconfig(k.data_dir, k.node, k.server, k.out);
+    absl::Status written = k.node.empty()
+                               ? cubelet::pki::WriteUserKubeconfig(k.data_dir, k.user, k.group, k.server, k.out)
+                               : cubelet::pki::WriteNodeKubeconfig(k.data_dir, k.node, k.server, k.out);
     if (!written.ok()) {
       std::cerr << "Error: " << written.message() << "\n";
       return 1;

@@ -93,6 +93,8 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
     bool help = false;
     flags["data-dir"] = {"", false, [&](const std::string& v) { k.data_dir = v; return absl::OkStatus(); }};
     flags["node"] = {"", false, [&](const std::string& v) { k.node = v; return absl::OkStatus(); }};
+    flags["user"] = {"", false, [&](const std::string& v) { k.user = v; return absl::OkStatus(); }};
+    flags["group"] = {"", false, [&](const std::string& v) { k.group = v; return absl::OkStatus(); }};
     flags["server"] = {"", false, [&](const std::string& v) { k.server = v; return absl::OkStatus(); }};
     flags["out"] = {"", false, [&](const std::string& v) { k.out = v; return absl::OkStatus(); }};
     flags["help"] = {"", true, [&](const std::string& v) { return SetBool("help", v, &help); }};
@@ -101,10 +103,14 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
       out.server.show_help = true;
       return out;
     }
-    for (auto [name, value] : {std::pair{"data-dir", &k.data_dir}, std::pair{"node", &k.node},
-                               std::pair{"server", &k.server}, std::pair{"out", &k.out}}) {
+    for (auto [name, value] : {std::pair{"data-dir", &k.data_dir}, std::pair{"server", &k.server},
+                               std::pair{"out", &k.out}}) {
       if (value->empty()) return absl::InvalidArgumentError(StrCat("required flag --", name, " is missing"));
     }
+    if (k.node.empty() == k.user.empty()) {
+      return absl::InvalidArgumentError("exactly one of --node and --user is required");
+    }
+    if (!k.group.empty() && k.user.empty()) return absl::InvalidArgumentError("--group goes with --user");
     if (k.server.rfind("https://", 0) != 0) return Bad("server", k.server, "an https:// URL");
     return out;
   }
@@ -191,8 +197,11 @@ std::string Usage() {
 }
 
 std::string KubeconfigUsage() {
-  return "Writes a kubeconfig for a node (client certificate CN=system:node:NAME, O=system:nodes).\n\n"
-         "Usage:\n  cubelet-server kubeconfig --data-dir DIR --node NAME --server URL --out FILE\n";
+  return "Writes a kubeconfig for a node (client certificate CN=system:node:NAME, O=system:nodes), or\n"
+         "for another user (CN=USER, O=GROUP), such as system:kube-scheduler for a kube-scheduler run\n"
+         "against a server started with --disable-scheduler.\n\n"
+         "Usage:\n  cubelet-server kubeconfig --data-dir DIR --node NAME --server URL --out FILE\n"
+         "  cubelet-server kubeconfig --data-dir DIR --user USER [--group GROUP] --server URL --out FILE\n";
 }
 
 }  // namespace cubelet::apiserver

@@ -34,7 +34,9 @@ struct ServerOptions {
 
 struct KubeconfigCommand {
   std::string data_dir;
-  std::string node;
+  std::string node;   // a node's kubeconfig, or
+  std::string user;   // any user's (e.g. system:kube-scheduler), with
+  std::string group;  // an optional group
   std::string server;
   std::string out;
 };

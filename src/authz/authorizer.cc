@@ -4,6 +4,7 @@
 
 #include "authz/go_quote.h"
 #include "authz/node_authorizer.h"
+#include "authz/scheduler_role.h"
 #include "common/strings.h"
 
 namespace cubelet::authz {
@@ -59,6 +60,7 @@ class DefaultAuthorizer final : public Authorizer {
     if (user.InGroup("system:authenticated")) {
       if (a.resource_request ? BasicUserAllowed(a) : DiscoveryAllowed(a)) return {Decision::kAllow, ""};
     }
+    if (user.name == kSchedulerUser && SchedulerRoleAllows(a)) return {Decision::kAllow, ""};
     std::string node;
     if (NodeIdentity(user, &node)) {
       if (node.empty()) return {Decision::kDeny, StrCat("unknown node for user ", GoQuote(user.name))};

@@ -4,8 +4,8 @@
 // the system:node role): a node reads nodes, pods, services, endpoints, namespaces, csidrivers
 // and runtimeclasses, reads only the configmaps, secrets, serviceaccounts and
 // persistentvolumeclaims that pods bound to it reference, and writes its own Node, Lease and
-// CSINode, events, and the status and deletion of its pods. Everything else is denied with
-// upstream's message.
+// CSINode, events, and the status and deletion of its pods; system:kube-scheduler gets upstream's
+// scheduler roles (scheduler_role.h). Everything else is denied with upstream's message.
 // Does not own: what a permitted write may contain (admission/'s NodeRestriction checks the
 // objects), identities (authenticator.h).
 #pragma once

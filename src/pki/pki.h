@@ -74,5 +74,8 @@ absl::Status WritePrivateFile(const std::string& path, const std::string& conten
 // DIR's CA, written as a kubeconfig for `server_url` to `out_file` (0600).
 absl::Status WriteNodeKubeconfig(const std::string& data_dir, const std::string& node_name,
                                  const std::string& server_url, const std::string& out_file);
+// The same for any user: CN=`user`, O=`group` (none when empty), e.g. system:kube-scheduler.
+absl::Status WriteUserKubeconfig(const std::string& data_dir, const std::string& user, const std::string& group,
+                                 const std::string& server_url, const std::string& out_file);
 
 }  // namespace cubelet::pki

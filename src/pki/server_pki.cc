@@ -275,12 +275,9 @@ absl::StatusOr<ServerPki> EnsureServerPki(const ServerPkiOptions& options) {
   return paths;
 }
 
-absl::Status WriteNodeKubeconfig(const std::string& data_dir, const std::string& node_name,
+absl::Status WriteUserKubeconfig(const std::string& data_dir, const std::string& user, const std::string& group,
                                  const std::string& server_url, const std::string& out_file) {
-  if (!IsNodeName(node_name)) {
-    return absl::InvalidArgumentError(StrCat("node name \"", node_name,
-                                             "\" is not a lower-case DNS subdomain (RFC 1123)"));
-  }
+  if (user.empty()) return absl::InvalidArgumentError("no user name given");
   if (server_url.empty()) return absl::InvalidArgumentError("no server URL given");
   if (out_file.empty()) return absl::InvalidArgumentError("no output file given");
   const ServerPki paths = PathsOf(data_dir);
@@ -290,10 +287,20 @@ absl::Status WriteNodeKubeconfig(const std::string& data_dir, const std::string&
                                                 "): run cubelet-server --data-dir ", data_dir, " once first"));
   }
   if (!ca.ok()) return ca.status();
-  const std::string user = StrCat("system:node:", node_name);
-  ASSIGN_OR_RETURN(CertificateAndKey client, IssueCertificate(ca->pem, ClientRequest(user, "system:nodes")));
+  CertificateRequest request = ClientRequest(user, group);
+  if (group.empty()) request.organizations.clear();
+  ASSIGN_OR_RETURN(CertificateAndKey client, IssueCertificate(ca->pem, request));
   return Annotate(WritePrivateFile(out_file, RenderKubeconfig(ClientKubeconfig(server_url, *ca, user, std::move(client)))),
-                  StrCat("write node kubeconfig ", out_file));
+                  StrCat("write kubeconfig ", out_file));
+}
+
+absl::Status WriteNodeKubeconfig(const std::string& data_dir, const std::string& node_name,
+                                 const std::string& server_url, const std::string& out_file) {
+  if (!IsNodeName(node_name)) {
+    return absl::InvalidArgumentError(StrCat("node name \"", node_name,
+                                             "\" is not a lower-case DNS subdomain (RFC 1123)"));
+  }
+  return WriteUserKubeconfig(data_dir, StrCat("system:node:", node_name), "system:nodes", server_url, out_file);
 }
 
 }  // namespace cubelet::pki

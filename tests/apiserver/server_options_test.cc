@@ -131,9 +131,23 @@ TEST(KubeconfigCommandTest, AllFourFlags) {
   EXPECT_EQ(parsed->kubeconfig_command.out, "/tmp/n1.kubeconfig");
 }
 
+TEST(KubeconfigCommandTest, AUserInsteadOfANode) {
+  auto parsed = ParseCommandLine({"kubeconfig", "--data-dir=/d", "--user", "system:kube-scheduler",
+                                  "--server=https://10.0.0.1:6443", "--out", "/tmp/s.kubeconfig"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->kubeconfig_command.user, "system:kube-scheduler");
+  EXPECT_EQ(parsed->kubeconfig_command.node, "");
+}
+
 TEST(KubeconfigCommandTest, ErrorsNameTheFlag) {
   EXPECT_EQ(ErrorOf({"kubeconfig", "--data-dir=/d", "--server=https://x:6443", "--out=/o"}),
-            "required flag --node is missing");
+            "exactly one of --node and --user is required");
+  EXPECT_EQ(ErrorOf({"kubeconfig", "--data-dir=/d", "--node=n", "--user=u", "--server=https://x:6443", "--out=/o"}),
+            "exactly one of --node and --user is required");
+  EXPECT_EQ(ErrorOf({"kubeconfig", "--data-dir=/d", "--node=n", "--group=g", "--server=https://x:6443", "--out=/o"}),
+            "--group goes with --user");
+  EXPECT_EQ(ErrorOf({"kubeconfig", "--node=n", "--server=https://x:6443", "--out=/o"}),
+            "required flag --data-dir is missing");
   EXPECT_EQ(ErrorOf({"kubeconfig", "--data-dir=/d", "--node=n", "--server=http://x:6443", "--out=/o"}),
             "invalid argument \"http://x:6443\" for \"--server\" flag: expected an https:// URL");
   EXPECT_EQ(ErrorOf({"kubeconfig", "--data-dir=/d", "--node=n", "--server=https://x", "--out=/o", "--secure-port=1"}),

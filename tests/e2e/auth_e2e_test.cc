@@ -380,6 +380,32 @@ spec:
   ExpectForbidden(As(n3, {"create", "-f", "-"}, elsewhere), "spec.nodeName");
 }
 
+// A kube-scheduler run against the server (--disable-scheduler) with `cubelet-server kubeconfig
+// --user system:kube-scheduler` gets upstream's scheduler roles: it lists what it watches,
+// binds and writes pod status, and nothing else.
+TEST_F(AuthTest, KubeSchedulerIdentityGetsTheSchedulerRoles) {
+  std::string scheduler = server_->UserKubeconfig("system:kube-scheduler");
+  ASSERT_FALSE(scheduler.empty());
+  for (const char* resource : {"pods", "nodes", "namespaces", "services", "persistentvolumeclaims",
+                               "persistentvolumes", "replicasets.apps", "statefulsets.apps",
+                               "poddisruptionbudgets.policy", "storageclasses.storage.k8s.io",
+                               "csinodes.storage.k8s.io", "csidrivers.storage.k8s.io",
+                               "csistoragecapacities.storage.k8s.io", "replicationcontrollers"}) {
+    CommandResult listed = As(scheduler, {"get", resource, "-A"});
+    EXPECT_EQ(listed.exit_code, 0) << resource << ": " << listed.Describe();
+  }
+  MustKubectl({"create", "-f", "-"},
+              "apiVersion: v1\nkind: Pod\nmetadata:\n  name: sched-auth\nspec:\n  schedulerName: elsewhere\n"
+              "  containers:\n  - name: c\n    image: busybox\n");
+  CommandResult bound = As(scheduler, {"create", "--raw", "/api/v1/namespaces/default/pods/sched-auth/binding", "-f", "-"},
+                           R"({"apiVersion":"v1","kind":"Binding","metadata":{"name":"sched-auth"},"target":{"kind":"Node","name":"somewhere"}})");
+  EXPECT_EQ(bound.exit_code, 0) << bound.Describe();
+  EXPECT_EQ(MustKubectl({"get", "pod", "sched-auth", "-o", "jsonpath={.spec.nodeName}"}), "somewhere");
+  ExpectForbidden(As(scheduler, {"get", "secrets", "-A"}), "User \"system:kube-scheduler\" cannot list resource \"secrets\"");
+  ExpectForbidden(As(scheduler, {"delete", "node", "somewhere"}), "cannot delete resource \"nodes\"");
+  MustKubectl({"delete", "pod", "sched-auth", "--grace-period=0", "--force"});
+}
+
 TEST_F(AuthTest, NoSecretsInTheServerLog) {
   // Exercise tokens (good and bad) first, then read the log.
   HttpsClient raw = HttpsClient::FromKubeconfig(server_->admin_kubeconfig(), scratch_.path());

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -163,9 +164,22 @@ std::map<std::string, std::string> ServerFixture::ClientEnvironment(const std::s
 }
 
 std::string ServerFixture::NodeKubeconfig(const std::string& name) const {
-  std::string out = home_ / StrCat(name, ".kubeconfig");
-  CommandResult r = RunCommand({CUBELET_SERVER_BINARY, "kubeconfig", "--data-dir", data_dir(), "--node", name,
-                                "--server", url(), "--out", out});
+  return Kubeconfig({"--node", name}, StrCat(name, ".kubeconfig"));
+}
+
+std::string ServerFixture::UserKubeconfig(const std::string& user) const {
+  // KUBECONFIG is a colon-separated list: no colons in the file name.
+  std::string file = user;
+  std::replace(file.begin(), file.end(), ':', '_');
+  return Kubeconfig({"--user", user}, StrCat(file, ".kubeconfig"));
+}
+
+std::string ServerFixture::Kubeconfig(const std::vector<std::string>& who, const std::string& file) const {
+  std::string out = home_ / file;
+  std::vector<std::string> argv = {CUBELET_SERVER_BINARY, "kubeconfig", "--data-dir", data_dir()};
+  argv.insert(argv.end(), who.begin(), who.end());
+  argv.insert(argv.end(), {"--server", url(), "--out", out});
+  CommandResult r = RunCommand(argv);
   if (r.exit_code != 0) {
     ADD_FAILURE() << "cubelet-server kubeconfig failed: " << r.Describe();
     return "";

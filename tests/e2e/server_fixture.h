@@ -66,8 +66,12 @@ class ServerFixture {
                        const std::string& kubeconfig = "") const;
   // A kubeconfig for node `name` (cubelet-server kubeconfig); empty on failure.
   std::string NodeKubeconfig(const std::string& name) const;
+  // A kubeconfig for user `user` without groups (cubelet-server kubeconfig --user).
+  std::string UserKubeconfig(const std::string& user) const;
 
  private:
+  // cubelet-server kubeconfig with `who` (--node N or --user U), written to HOME/`file`.
+  std::string Kubeconfig(const std::vector<std::string>& who, const std::string& file) const;
   // A client's environment: KUBECONFIG (the admin's unless given) and the fixture's HOME.
   std::map<std::string, std::string> ClientEnvironment(const std::string& kubeconfig) const;
 
