@@ -4,7 +4,7 @@
 // highest priority first, while the pod still fits), and the node whose victims matter least
 // (lowest highest-priority victim, then lowest sum of priorities, then fewest victims). As
 // upstream, the dry run starts at `offset` and stops once max(10 %, 100) nodes could take the
-// pod. PodDisruptionBudgets are not consulted; nominated pods are not counted on their nodes.
+// pod. PodDisruptionBudgets are not consulted.
 // Does not own: deleting the victims and nominating the node (scheduler.cc does both through
 // the client).
 #pragma once

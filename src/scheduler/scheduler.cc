@@ -91,6 +91,7 @@ void Scheduler::OnPod(EventType type, const ObjectRef& object) {
     return;
   }
   PodInfoPtr pod = std::move(*parsed);
+  if (type == EventType::kDeleted || !pod->node_name.empty()) nominator_.Remove(pod->uid);
   if (type == EventType::kDeleted || (!pod->node_name.empty() && IsTerminal(*pod))) {
     queue_->Delete(pod->uid);
     if (!pod->node_name.empty() || cache_->IsAssumed(pod->uid)) {
@@ -119,8 +120,11 @@ void Scheduler::OnPod(EventType type, const ObjectRef& object) {
   }
   if (!Responsible(*pod) || pod->terminating) {
     queue_->Delete(pod->uid);
+    nominator_.Remove(pod->uid);
     return;
   }
+  // A nomination written by this scheduler (or another) before a restart counts too.
+  if (!pod->nominated_node_name.empty()) nominator_.Nominate(pod, pod->nominated_node_name);
   if (type == EventType::kAdded) {
     queue_->Add(std::move(pod));
   } else {
@@ -211,7 +215,9 @@ ScheduleResult Scheduler::Schedule(const Profile& profile, const PodInfo& pod, c
   if (!pod.nominated_node_name.empty()) {
     if (const NodeInfo* nominated = snapshot.Get(pod.nominated_node_name); nominated != nullptr) {
       ++result.evaluated_nodes;
-      if (profile.RunFilter(state, pod, *nominated, skips).ok()) feasible.push_back(nominated);
+      if (nominator_.RunFilterWithNominatedPods(profile, state, pod, *nominated, skips).ok()) {
+        feasible.push_back(nominated);
+      }
     }
   }
   if (feasible.empty()) {
@@ -220,7 +226,7 @@ ScheduleResult Scheduler::Schedule(const Profile& profile, const PodInfo& pod, c
     for (; processed < all && static_cast<int>(feasible.size()) < wanted; ++processed) {
       const NodeInfo& node = *snapshot.nodes[(next_start_node_index_ + static_cast<size_t>(processed)) %
                                              static_cast<size_t>(all)];
-      Status s = profile.RunFilter(state, pod, node, skips);
+      Status s = nominator_.RunFilterWithNominatedPods(profile, state, pod, node, skips);
       if (s.ok()) {
         feasible.push_back(&node);
       } else {
@@ -304,7 +310,10 @@ void Scheduler::ScheduleOne(QueuedPodInfo queued) {
       PreemptionResult preemption = Preempt(*profile, pod, snapshot_, rejections, offset);
       message = FitErrorMessage(static_cast<int>(snapshot_.nodes.size()), result.pre_filter_reasons, rejections,
                                 preemption.message);
-      if (preemption.eligible) nominated = preemption.node;  // "" clears an earlier nomination
+      if (preemption.eligible) {
+        nominated = preemption.node;  // "" clears an earlier nomination
+        nominator_.Nominate(queued.pod, preemption.node);
+      }
       for (const PodInfoPtr& victim : preemption.victims) {
         PodInfoPtr v = victim;
         const std::string why = StrCat("Preempted by pod ", pod.uid, " on node ", preemption.node);

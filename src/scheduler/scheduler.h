@@ -26,6 +26,7 @@
 #include "common/logger.h"
 #include "scheduler/cache.h"
 #include "scheduler/config.h"
+#include "scheduler/nominator.h"
 #include "scheduler/profile.h"
 #include "scheduler/scheduler_client.h"
 #include "scheduler/scheduling_queue.h"
@@ -101,6 +102,7 @@ class Scheduler final : public ClusterEventHandler {
   std::vector<std::unique_ptr<Profile>> profiles_;
   std::unique_ptr<Cache> cache_;
   std::unique_ptr<SchedulingQueue> queue_;
+  Nominator nominator_;
 
   absl::Mutex rand_mu_;
   std::mt19937_64 rand_ ABSL_GUARDED_BY(rand_mu_);

@@ -45,7 +45,13 @@ class SchedulerTest : public ::testing::Test {
   }
   void TearDown() override { scheduler_->Stop(); }
 
-  void CreateNode(json::Value node) { ASSERT_NE(stack_.Create(nodes_, "", std::move(node)), nullptr); }
+  // Creates a node and waits until the scheduler's cache has it: its node and pod watches are
+  // separate streams, so a pod created right after could otherwise meet an older node list.
+  void CreateNode(json::Value node) {
+    ASSERT_NE(stack_.Create(nodes_, "", std::move(node)), nullptr);
+    ++nodes_created_;
+    ASSERT_TRUE(Eventually([&] { return scheduler_->cache().NodeCount() == nodes_created_; }));
+  }
   void CreatePod(json::Value pod) { ASSERT_NE(stack_.Create(pods_, "default", std::move(pod)), nullptr); }
   std::shared_ptr<const json::Value> GetPod(const std::string& name) { return stack_.Get(pods_, "default", name); }
   std::string NodeOf(const std::string& name) {
@@ -85,6 +91,7 @@ class SchedulerTest : public ::testing::Test {
   registry::ResourceStore* const nodes_ = stack_.Core("nodes");
   std::unique_ptr<SchedulerClient> client_;
   std::unique_ptr<Scheduler> scheduler_;
+  size_t nodes_created_ = 0;
 };
 
 TEST_F(SchedulerTest, APodIsBoundToTheNodeItFitsWithAScheduledEvent) {
@@ -207,6 +214,25 @@ TEST_F(SchedulerTest, AHigherPriorityPodPreemptsALowerOne) {
   now.grace_period_seconds = 0;
   ASSERT_TRUE(pods_->Delete("default", "low", now).ok());
   EXPECT_TRUE(Eventually([&] { return NodeOf("high") == "n1"; })) << Condition("high");
+}
+
+TEST_F(SchedulerTest, RoomFreedByPreemptionIsKeptForThePreemptor) {
+  CreateNode(Node("n1", "2"));
+  CreatePod(Pod("low", "2", R"("priority":10,)"));
+  ASSERT_TRUE(Eventually([&] { return NodeOf("low") == "n1"; }));
+  CreatePod(Pod("high", "2", R"("priority":1000,)"));
+  ASSERT_TRUE(Eventually([&] {
+    auto high = GetPod("high");
+    return high != nullptr && high->GetString({"status", "nominatedNodeName"}) == "n1";
+  }));
+  // The victim goes, and at once a new lower-priority pod arrives: the preemptor (still in
+  // back-off) must get the room, not the newcomer that reaches the queue first.
+  registry::DeleteOptions now;
+  now.grace_period_seconds = 0;
+  ASSERT_TRUE(pods_->Delete("default", "low", now).ok());
+  CreatePod(Pod("late", "2", R"("priority":5,)"));
+  EXPECT_TRUE(Eventually([&] { return NodeOf("high") == "n1"; })) << Condition("high");
+  EXPECT_EQ(NodeOf("late"), "");
 }
 
 }  // namespace
