@@ -78,7 +78,8 @@ TEST_F(CubeletProcessNodeTest, ConfigFileIsReadAndFlagsOverrideIt) {
   args.push_back("--config=" + config);
   CubeletProcess p(args, dir_ + "/cubelet.log");
   ASSERT_TRUE(p.WaitForLog("Container runtime initialized")) << p.Log();
-  EXPECT_THAT(p.Log(), HasSubstr("staticPodPath=\"" + dir_ + "/manifests\""));
+  // The static pod source logs its path once it starts, after the runtime: wait for it.
+  EXPECT_TRUE(p.WaitForLog("staticPodPath=\"" + dir_ + "/manifests\"")) << p.Log();
   p.Signal(SIGTERM);
   EXPECT_EQ(p.Wait(), 0);
 }
