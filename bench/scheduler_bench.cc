@@ -74,6 +74,7 @@ class Server {
     options.data_dir = dir;
     options.secure_port = 0;
     options.disable_scheduler = true;
+    options.node_lifecycle = false;  // the fake nodes never heartbeat: no tainting mid-run
     Logger logger(std::make_shared<StderrLogSink>(), 0, clock);
     auto api = apiserver::ApiServer::Create(options, clock, logger);
     if (!api.ok() || !(*api)->Start().ok()) {
@@ -215,7 +216,7 @@ int main(int argc, char** argv) {
      << std::thread::hardware_concurrency() << " CPUs, Linux " << u.release << (quick ? "; **quick run**" : "")
      << ". In-process against cubelet-server's own API (store, watch caches, registry; no HTTP), as upstream's "
         "scheduler_perf runs against an in-process apiserver: fake nodes (4 CPU, 32 GiB, 110 pods) in 3 zones, "
-        "pods as scheduler_perf's pod-default (100m CPU, 500 MiB), all pending when the scheduler starts. "
+        "pods as scheduler_perf's pod-default (100m CPU, 500 MiB), all pending when the scheduler starts; the node lifecycle controller is off (the fake nodes never heartbeat, as in scheduler_perf). "
         "**End to end** is from the scheduler's start (its watches listing every node and pod included) to the "
         "last pod seen bound in the watch cache; **algorithm** is the scheduling cycles alone (snapshot, filters, "
         "scores; not the writes). The **limit** is the same binding writes on a fresh server with the same "

@@ -210,6 +210,7 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions
   controller_options.advertise_address = p->options.advertise_address;
   controller_options.secure_port = options.secure_port == 0 ? 6443 : options.secure_port;
   controller_options.kubernetes_service_ip = FirstServiceIp(options.service_cluster_ip_range);
+  controller_options.enable_node_lifecycle = options.node_lifecycle;
   p->controllers = controllers::NewControllerManager(&p->resources, controller_options, clock, logger);
 
   if (!options.disable_scheduler) {

@@ -27,6 +27,9 @@ struct ServerOptions {
   int node_port_max = 32767;
   std::string scheduler_config;  // a KubeSchedulerConfiguration file; "" = upstream's defaults
   bool disable_scheduler = false;  // for users who run kube-scheduler instead
+  // Not a flag: the scheduler benchmark's fake nodes never heartbeat, and it measures the
+  // scheduler, not their tainting.
+  bool node_lifecycle = true;
   int verbosity = 0;
   bool show_version = false;
   bool show_help = false;
