@@ -58,7 +58,7 @@ absl::StatusOr<ParsedBody> ParseBody(const std::string& text, BodyFormat format,
 
 absl::Status DecodeObject(const schema::Schema& schema, const std::string& schema_type, const std::string& group_version,
                           const std::string& kind, ParsedBody* body, FieldValidation validation,
-                          std::vector<std::string>* warnings) {
+                          std::vector<std::string>* warnings, bool whole_object) {
   json::Value& object = body->value;
   if (!object.is_object()) {
     return apierrors::BadRequest(StrCat("the body of the request must be a JSON object, not ", json::TypeName(object.type())));
@@ -76,17 +76,17 @@ absl::Status DecodeObject(const schema::Schema& schema, const std::string& schem
   object.Set("apiVersion", group_version);
   object.Set("kind", kind);
   schema::DecodeReport report = schema::Decode(schema, schema_type, &object);
-  if (!report.type_errors.empty()) {
-    std::string version = group_version.substr(group_version.find('/') == std::string::npos ? 0 : group_version.find('/') + 1);
-    return apierrors::BadRequest(StrCat(kind, " in version \"", version, "\" cannot be handled as a ", kind, ": ",
-                                        report.type_errors.front()));
-  }
+  const std::string version =
+      group_version.substr(group_version.find('/') == std::string::npos ? 0 : group_version.find('/') + 1);
+  const std::string cannot_handle = StrCat(kind, " in version \"", version, "\" cannot be handled as a ", kind, ": ");
+  if (!report.type_errors.empty()) return apierrors::BadRequest(StrCat(cannot_handle, report.type_errors.front()));
   std::vector<std::string> problems;
   for (const std::string& f : report.unknown_fields) problems.push_back(StrCat("unknown field \"", f, "\""));
   for (const std::string& f : body->duplicate_fields) problems.push_back(StrCat("duplicate field \"", f, "\""));
   if (problems.empty() || validation == FieldValidation::kIgnore) return absl::OkStatus();
   if (validation == FieldValidation::kStrict) {
-    return apierrors::BadRequest(StrCat("strict decoding error: ", absl::StrJoin(problems, ", ")));
+    return apierrors::BadRequest(
+        StrCat(whole_object ? cannot_handle : "", "strict decoding error: ", absl::StrJoin(problems, ", ")));
   }
   if (warnings != nullptr) warnings->insert(warnings->end(), problems.begin(), problems.end());
   return absl::OkStatus();

@@ -39,8 +39,12 @@ absl::StatusOr<ParsedBody> ParseBody(const std::string& text, BodyFormat format,
 // Checks `object` as an object of `resource` (`kind`/`group_version` are what its body must say,
 // empty meaning the resource's own): apiVersion and kind, schema types and unknown/duplicate
 // fields. Unknown fields are removed; warnings for Warn mode are appended to `warnings`.
+// `whole_object` (create and update bodies): a strict decoding error carries upstream's
+// "<Kind> in version "<v>" cannot be handled as a <Kind>: " prefix, as kube-apiserver's
+// create and update handlers write it (its patch handler does not).
 absl::Status DecodeObject(const schema::Schema& schema, const std::string& schema_type, const std::string& group_version,
                           const std::string& kind, ParsedBody* body, FieldValidation validation,
-                          std::vector<std::string>* warnings);
+                          std::vector<std::string>* warnings,
+                          bool whole_object = false);
 
 }  // namespace cubelet::apiserver

@@ -267,7 +267,7 @@ absl::StatusOr<ResourceHandler::Write> ResourceHandler::DecodeWrite(const Call& 
   ASSIGN_OR_RETURN(out.options.dry_run, DryRunOf(call.request));
   ASSIGN_OR_RETURN(ParsedBody body, ParseBody(call.request.body, body_format, *deps_.schema, resource_.info.schema_type));
   RETURN_IF_ERROR(DecodeObject(*deps_.schema, resource_.info.schema_type, resource_.info.GroupVersion(),
-                               resource_.info.kind, &body, validation, &out.warnings));
+                               resource_.info.kind, &body, validation, &out.warnings, /*whole_object=*/true));
   if (resource_.validate_served) {
     registry::FieldErrors errors = resource_.validate_served(body.value);
     if (!errors.empty()) {
