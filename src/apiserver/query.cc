@@ -74,17 +74,31 @@ absl::StatusOr<registry::ListOptions> ListOptionsOf(const httpserver::Request& r
   options.continue_token = std::string(request.Query("continue").value_or(""));
   options.resource_version = std::string(request.Query("resourceVersion").value_or(""));
   options.resource_version_match = std::string(request.Query("resourceVersionMatch").value_or(""));
+  // Upstream's ValidateListOptions for a list, every problem in its order.
   const std::string& match = options.resource_version_match;
-  if (!match.empty() && match != "NotOlderThan" && match != "Exact") {
-    return apierrors::Invalid("meta.k8s.io", "ListOptions", "",
-                              {apierrors::NotSupportedCause("resourceVersionMatch", json::Value(match),
-                                                            {"Exact", "NotOlderThan", ""})});
+  std::vector<apierrors::Cause> causes;
+  if (!match.empty()) {
+    if (options.resource_version.empty()) {
+      causes.push_back(apierrors::ForbiddenCause("resourceVersionMatch",
+                                                 "resourceVersionMatch is forbidden unless resourceVersion is provided"));
+    }
+    if (!options.continue_token.empty()) {
+      causes.push_back(apierrors::ForbiddenCause("resourceVersionMatch",
+                                                 "resourceVersionMatch is forbidden when continue is provided"));
+    }
+    if (match != "NotOlderThan" && match != "Exact") {
+      causes.push_back(
+          apierrors::NotSupportedCause("resourceVersionMatch", json::Value(match), {"Exact", "NotOlderThan", ""}));
+    }
+    if (match == "Exact" && options.resource_version == "0") {
+      causes.push_back(apierrors::ForbiddenCause("resourceVersionMatch",
+                                                 "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""));
+    }
   }
-  if (!match.empty() && options.resource_version.empty()) {
-    return apierrors::Invalid("meta.k8s.io", "ListOptions", "",
-                              {apierrors::ForbiddenCause("resourceVersionMatch",
-                                                         "resourceVersionMatch is forbidden unless resourceVersion is provided")});
+  if (request.Query("sendInitialEvents").has_value()) {
+    causes.push_back(apierrors::ForbiddenCause("sendInitialEvents", "sendInitialEvents is forbidden for list"));
   }
+  if (!causes.empty()) return apierrors::Invalid("meta.k8s.io", "ListOptions", "", std::move(causes));
   return options;
 }
 
