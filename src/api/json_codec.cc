@@ -1,6 +1,11 @@
 #include "api/json_codec.h"
 
+#include <cctype>
+#include <cstdint>
 #include <functional>
+#include <optional>
+#include <set>
+#include <string>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -18,36 +23,104 @@ using rapidjson::Value;
 
 // ---------------------------------------------------------------- YAML -> JSON
 
-bool IsInt(const std::string& s) {
-  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-  if (i == s.size()) return false;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
+// Plain (unquoted) scalars resolve as sigs.k8s.io/yaml resolves them (go-yaml v2, YAML 1.1),
+// since that is what kubectl and the kubelet read manifests with.
+std::optional<bool> YamlBool(const std::string& s) {
+  static const std::set<std::string, std::less<>> kTrue = {"y", "Y", "yes", "Yes", "YES", "on",  "On",
+                                                           "ON", "true", "True", "TRUE"};
+  static const std::set<std::string, std::less<>> kFalse = {"n", "N", "no", "No", "NO", "off", "Off",
+                                                            "OFF", "false", "False", "FALSE"};
+  if (kTrue.contains(s)) return true;
+  if (kFalse.contains(s)) return false;
+  return std::nullopt;
+}
+
+bool AllDigits(std::string_view s, int base) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    const bool ok = base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) != 0
+                               : (c >= '0' && c < static_cast<char>('0' + base));
+    if (!ok) return false;
   }
   return true;
 }
 
-bool IsFloat(const std::string& s) {
-  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-  bool digits = false, point = false;
-  for (; i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'); ++i) {
-    if (s[i] == '.') {
-      if (point) return false;
-      point = true;
-    } else {
-      digits = true;
-    }
+// An integer as Go's strconv.ParseInt(s, 0, 64) (or ParseUint) reads it, underscores removed
+// first as go-yaml does: decimal, 0x hex, 0b binary, 0o or a leading 0 octal. The JSON
+// (decimal) text, or nullopt.
+std::optional<std::string> YamlInt(std::string s) {
+  std::erase(s, '_');
+  bool negative = false;
+  size_t i = 0;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    negative = s[0] == '-';
+    i = 1;
   }
-  if (!digits) return false;
+  std::string_view digits = std::string_view(s).substr(i);
+  int base = 10;
+  if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
+    base = 16;
+    digits.remove_prefix(2);
+  } else if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'b' || digits[1] == 'B')) {
+    base = 2;
+    digits.remove_prefix(2);
+  } else if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'o' || digits[1] == 'O')) {
+    base = 8;
+    digits.remove_prefix(2);
+  } else if (digits.size() > 1 && digits[0] == '0') {
+    base = 8;
+    digits.remove_prefix(1);
+  }
+  if (!AllDigits(digits, base)) return std::nullopt;
+  unsigned __int128 value = 0;
+  for (char c : digits) {
+    const int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(c) - 'a' + 10);
+    value = value * static_cast<unsigned>(base) + static_cast<unsigned>(d);
+    if (value > static_cast<unsigned __int128>(UINT64_MAX)) return std::nullopt;  // a float then
+  }
+  if (negative && value > static_cast<unsigned __int128>(INT64_MAX) + 1) return std::nullopt;
+  const uint64_t magnitude = static_cast<uint64_t>(value);
+  return negative && magnitude != 0 ? "-" + std::to_string(magnitude) : std::to_string(magnitude);
+}
+
+// A float as go-yaml's float pattern admits it ([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?,
+// underscores removed), written as a valid JSON number with the same digits (".5" -> "0.5",
+// "1." -> "1.0", "+007.5" -> "7.5"), or nullopt.
+std::optional<std::string> YamlFloat(std::string s) {
+  std::erase(s, '_');
+  std::string sign;
+  size_t i = 0;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    if (s[0] == '-') sign = "-";
+    i = 1;
+  }
+  size_t int_start = i;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  std::string integer = s.substr(int_start, i - int_start);
+  std::string fraction;
+  bool point = false;
+  if (i < s.size() && s[i] == '.') {
+    point = true;
+    size_t f = ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    fraction = s.substr(f, i - f);
+  }
+  if (integer.empty() && fraction.empty()) return std::nullopt;
+  if (integer.empty() && !point) return std::nullopt;
+  std::string exponent;
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
+    size_t e = ++i;
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (i == s.size()) return false;
-    for (; i < s.size(); ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-    }
+    size_t digits = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == digits) return std::nullopt;
+    exponent = "e" + s.substr(e, i - e);
   }
-  return i == s.size();
+  if (i != s.size()) return std::nullopt;
+  integer.erase(0, std::min(integer.find_first_not_of('0'), integer.size() - 1));
+  if (integer.empty()) integer = "0";
+  if (point && fraction.empty()) fraction = "0";
+  return sign + integer + (point ? "." + fraction : "") + exponent;
 }
 
 void WriteJsonString(std::string* out, const std::string& s) {
@@ -83,12 +156,12 @@ void EmitJson(const YAML::Node& n, std::string* out, EmitBudget& budget) {
         WriteJsonString(out, s);
       } else if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") {
         out->append("null");
-      } else if (s == "true" || s == "True" || s == "TRUE") {
-        out->append("true");
-      } else if (s == "false" || s == "False" || s == "FALSE") {
-        out->append("false");
-      } else if (IsInt(s) || IsFloat(s)) {
-        out->append(s[0] == '+' ? s.substr(1) : s);
+      } else if (std::optional<bool> b = YamlBool(s)) {
+        out->append(*b ? "true" : "false");
+      } else if (std::optional<std::string> i = YamlInt(s)) {
+        out->append(*i);
+      } else if (std::optional<std::string> f = YamlFloat(s)) {
+        out->append(*f);
       } else {
         WriteJsonString(out, s);
       }

@@ -19,7 +19,9 @@ absl::StatusOr<Pod> DecodePod(const std::string& text);
 absl::StatusOr<std::vector<Pod>> DecodePodList(const std::string& json);
 
 // YAML (a superset of JSON) to JSON text, keeping quoted scalars strings and typing plain ones
-// (null, booleans, numbers) as YAML 1.2's core schema does. Errors give line and column.
+// as sigs.k8s.io/yaml (go-yaml v2, YAML 1.1) does, since kubectl and the kubelet read manifests
+// with it: yes/no/on/off/y/n are booleans, 012 is octal, 0x1F hex, 1_000 an integer, .5 a float
+// (written as valid JSON: 0.5). Errors give line and column.
 absl::StatusOr<std::string> YamlToJson(const std::string& yaml);
 
 // The pod as JSON; fields of pod.raw that the model does not know are kept.

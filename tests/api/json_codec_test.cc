@@ -125,3 +125,33 @@ TEST(JsonCodecTest, PodListAndTimes) {
 
 }  // namespace
 }  // namespace cubelet::api
+
+namespace cubelet::api {
+namespace {
+
+// Plain scalars resolve as sigs.k8s.io/yaml (go-yaml v2, YAML 1.1) resolves them, and numbers
+// come out as valid JSON.
+TEST(YamlToJsonTest, PlainScalarsResolveAsKubectlReadsThem) {
+  struct Case {
+    const char* yaml;
+    const char* json;
+  };
+  for (const Case& c : {Case{"v: yes", R"({"v":true})"}, Case{"v: No", R"({"v":false})"}, Case{"v: on", R"({"v":true})"},
+                        Case{"v: OFF", R"({"v":false})"}, Case{"v: y", R"({"v":true})"}, Case{"v: n", R"({"v":false})"},
+                        Case{"v: 'yes'", R"({"v":"yes"})"}, Case{"v: 012", R"({"v":10})"}, Case{"v: 0x1F", R"({"v":31})"},
+                        Case{"v: 0b101", R"({"v":5})"}, Case{"v: 1_000", R"({"v":1000})"}, Case{"v: +42", R"({"v":42})"},
+                        Case{"v: -0", R"({"v":0})"}, Case{"v: .5", R"({"v":0.5})"}, Case{"v: -.5", R"({"v":-0.5})"},
+                        Case{"v: 1.", R"({"v":1.0})"}, Case{"v: 007.5", R"({"v":7.5})"}, Case{"v: 1e3", R"({"v":1e3})"},
+                        Case{"v: 09", R"({"v":9})"}, Case{"v: 0.25", R"({"v":0.25})"}, Case{"v: 1Gi", R"({"v":"1Gi"})"},
+                        Case{"v: 500m", R"({"v":"500m"})"}, Case{"v: 1.2.3", R"({"v":"1.2.3"})"},
+                        Case{"v: '012'", R"({"v":"012"})"}, Case{"v: ~", R"({"v":null})"},
+                        Case{"v: 18446744073709551615", R"({"v":18446744073709551615})"},
+                        Case{"v: 99999999999999999999", R"({"v":99999999999999999999})"}}) {
+    auto json = YamlToJson(c.yaml);
+    ASSERT_TRUE(json.ok()) << c.yaml << ": " << json.status();
+    EXPECT_EQ(*json, c.json) << c.yaml;
+  }
+}
+
+}  // namespace
+}  // namespace cubelet::api
