@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "api/defaults.h"
+#include "kuberuntime/labels.h"
 
 namespace cubelet::kuberuntime {
 namespace {
@@ -181,6 +182,16 @@ TEST(ComputePodActionsTest, HealthyPodNeedsNothing) {
   EXPECT_FALSE(a.create_sandbox);
   EXPECT_TRUE(a.containers_to_start.empty());
   EXPECT_TRUE(a.containers_to_kill.empty());
+}
+
+// Golden value: the container hash recorded on running containers decides whether a new cubelet
+// restarts them; it covers only the name and image, in a fixed form, like upstream's.
+TEST(HashContainerTest, HashOfAKnownContainerIsPinned) {
+  api::Container c;
+  c.name = "httpd";
+  c.image = "localhost/cubelet/testimage:1.0";
+  c.command = {"httpd", "-f"};  // not part of the hash
+  EXPECT_EQ(HashContainer(c), "e5d9e02e");
 }
 
 }  // namespace

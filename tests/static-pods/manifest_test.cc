@@ -51,6 +51,53 @@ TEST(StaticPodManifestTest, UidIsStableAndDependsOnContentNodeAndPath) {
   EXPECT_NE(ParseStaticPodManifest(edited, "/m/web.yaml", "a")->metadata.uid, uid);
 }
 
+// Golden values: a static pod's UID names its running sandbox and containers, so a new cubelet
+// that computed another UID for the same manifest would restart every static pod on upgrade.
+// A change here must be deliberate (and migrate running pods), never a side effect.
+TEST(StaticPodManifestTest, UidOfAKnownManifestIsPinned) {
+  EXPECT_EQ(ParseStaticPodManifest(kWeb, "/etc/kubernetes/manifests/web.yaml", "node-a")->metadata.uid,
+            "5fd408635734e038ccd6d7c588757101");
+  // A control-plane-like manifest touching many fields the encoder writes.
+  constexpr char kRich[] = R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: etcd
+  namespace: kube-system
+  labels: {component: etcd, tier: control-plane}
+  annotations: {example.com/note: pinned}
+spec:
+  hostNetwork: true
+  priorityClassName: system-node-critical
+  securityContext: {seccompProfile: {type: RuntimeDefault}}
+  initContainers:
+  - name: init
+    image: localhost/cubelet/testimage:1.0
+    command: [sh, -c, "true"]
+  containers:
+  - name: etcd
+    image: localhost/cubelet/testimage:1.0
+    command: [etcd, --data-dir=/var/lib/etcd]
+    env:
+    - {name: ETCD_UNSUPPORTED_ARCH, value: arm64}
+    ports:
+    - {name: client, containerPort: 2379, protocol: TCP}
+    resources:
+      requests: {cpu: 100m, memory: 100Mi}
+    livenessProbe:
+      httpGet: {path: /health, port: 2381, host: 127.0.0.1}
+      initialDelaySeconds: 10
+      failureThreshold: 8
+    volumeMounts:
+    - {name: data, mountPath: /var/lib/etcd}
+  volumes:
+  - name: data
+    hostPath: {path: /var/lib/etcd, type: DirectoryOrCreate}
+)";
+  auto rich = ParseStaticPodManifest(kRich, "/etc/kubernetes/manifests/etcd.yaml", "node-a");
+  ASSERT_TRUE(rich.ok()) << rich.status();
+  EXPECT_EQ(rich->metadata.uid, "e1d49193069535b361ff653ba4e6cd7c");
+}
+
 TEST(StaticPodManifestTest, BadManifestsNameFileFieldAndReason) {
   EXPECT_THAT(Error("kind: Pod\nmetadata: {name: [\n"), HasSubstr("/m/web.yaml: invalid YAML: line"));
   EXPECT_EQ(Error("apiVersion: v1\nkind: Deployment\nmetadata: {name: x}\n"),
