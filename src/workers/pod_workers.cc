@@ -19,6 +19,7 @@ void PodWorkers::Stop() {
 
 absl::Duration PodWorkers::Jitter(absl::Duration d) {
   std::uniform_real_distribution<double> dist(0.0, 0.5);
+  absl::MutexLock lock(&rng_mu_);
   return d + d * dist(rng_);
 }
 

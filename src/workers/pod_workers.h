@@ -15,7 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "api/types.h"
 #include "common/clock.h"
 #include "common/logger.h"
@@ -70,7 +72,7 @@ class PodWorkers {
 
   void Enqueue(const std::string& uid, PodState& st);  // requires mu_
   void Run(std::stop_token stop);
-  absl::Duration Jitter(absl::Duration d);
+  absl::Duration Jitter(absl::Duration d) ABSL_LOCKS_EXCLUDED(rng_mu_);
 
   PodSyncer* syncer_;
   Clock* clock_;
@@ -81,7 +83,9 @@ class PodWorkers {
   std::condition_variable_any cv_;
   std::map<std::string, PodState> pods_;  // guarded by mu_
   std::deque<std::string> queue_;         // guarded by mu_
-  std::mt19937 rng_{std::random_device{}()};  // guarded by mu_
+  // Its own lock: Jitter runs on the worker threads outside mu_.
+  absl::Mutex rng_mu_;
+  std::mt19937 rng_ ABSL_GUARDED_BY(rng_mu_){std::random_device{}()};
   std::vector<std::jthread> threads_;
 };
 
