@@ -1,5 +1,6 @@
 #include "scheduler/cache.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/strings.h"
@@ -170,9 +171,25 @@ void Cache::CleanupExpiredAssumedPods() {
   }
 }
 
+namespace {
+
+// `now` replaces `before` (the same node) in `list`, the snapshot's nodes for which `pods` is not
+// empty. True when the node enters or leaves the list: the list must then be rebuilt in order.
+bool SwapListed(std::vector<NodeInfoPtr>& list, const NodeInfoPtr& before, const NodeInfoPtr& now,
+                const std::vector<PodInfoPtr>& (NodeInfo::*pods)() const) {
+  const bool was = !((*before).*pods)().empty();
+  const bool is = !((*now).*pods)().empty();
+  if (was != is) return true;
+  if (is) std::replace(list.begin(), list.end(), before, now);
+  return false;
+}
+
+}  // namespace
+
 void Cache::UpdateSnapshot(Snapshot* snapshot) {
   absl::MutexLock lock(&mu_);
   const bool relayout = snapshot->generation != layout_generation_;
+  bool lists_changed = relayout;
   if (relayout) {
     snapshot->nodes.clear();
     snapshot->node_index.clear();
@@ -192,9 +209,15 @@ void Cache::UpdateSnapshot(Snapshot* snapshot) {
     for (const std::string& name : dirty_) {
       auto index = snapshot->node_index.find(name);
       auto entry = nodes_.find(name);
-      if (index != snapshot->node_index.end() && entry != nodes_.end()) {
-        snapshot->nodes[static_cast<size_t>(index->second)] = entry->second.info;
-      }
+      if (index == snapshot->node_index.end() || entry == nodes_.end()) continue;
+      NodeInfoPtr& slot = snapshot->nodes[static_cast<size_t>(index->second)];
+      // Most changes (a pod bound) leave a node in or out of the affinity lists as it was:
+      // then only its entry there is swapped, instead of a walk over every node per cycle.
+      lists_changed |= SwapListed(snapshot->have_pods_with_affinity, slot, entry->second.info,
+                                  &NodeInfo::pods_with_affinity);
+      lists_changed |= SwapListed(snapshot->have_pods_with_required_anti_affinity, slot, entry->second.info,
+                                  &NodeInfo::pods_with_required_anti_affinity);
+      slot = entry->second.info;
     }
   } else {
     return;
@@ -211,6 +234,7 @@ void Cache::UpdateSnapshot(Snapshot* snapshot) {
     images_changed_ = false;
   }
   dirty_.clear();
+  if (!lists_changed) return;
   snapshot->have_pods_with_affinity.clear();
   snapshot->have_pods_with_required_anti_affinity.clear();
   for (const NodeInfoPtr& node : snapshot->nodes) {
