@@ -15,7 +15,7 @@
 #include "agent/agent.h"
 #include "common/clock.h"
 #include "common/logger.h"
-#include "config/flags.h"
+#include "kubeletconfig/flags.h"
 #include "cri/remote_runtime.h"
 #include "version.h"
 
@@ -42,20 +42,20 @@ int main(int argc, char** argv) {
   // core mostly holds freed memory. Two arenas keep the resident size down.
   mallopt(M_ARENA_MAX, 2);
   std::vector<std::string> args(argv + 1, argv + argc);
-  auto command_line = config::ParseCommandLine(args);
+  auto command_line = kubeletconfig::ParseCommandLine(args);
   if (!command_line.ok()) {
     return Fail(StrCat(command_line.status().message(), "\nRun 'cubelet --help' for usage."));
   }
-  config::NodeOptions& options = command_line->options;
+  kubeletconfig::NodeOptions& options = command_line->options;
   if (options.show_help) {
-    std::cout << config::Usage("cubelet");
+    std::cout << kubeletconfig::Usage("cubelet");
     return 0;
   }
   if (options.show_version) {
     std::cout << "Kubernetes " << kKubernetesVersion << " (cubelet " << kCubeletVersion << ")\n";
     return 0;
   }
-  auto config = config::BuildConfiguration(*command_line);
+  auto config = kubeletconfig::BuildConfiguration(*command_line);
   if (!config.ok()) return Fail(std::string(config.status().message()));
   if (options.hostname_override.empty()) options.hostname_override = DefaultNodeName();
 

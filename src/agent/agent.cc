@@ -39,7 +39,7 @@ bool SleepUnlessStopped(std::stop_token stop, absl::Duration d) {
 
 }  // namespace
 
-Agent::Agent(config::KubeletConfiguration config, config::NodeOptions options, AgentDependencies deps)
+Agent::Agent(kubeletconfig::KubeletConfiguration config, kubeletconfig::NodeOptions options, AgentDependencies deps)
     : config_(std::move(config)), options_(std::move(options)), deps_(std::move(deps)) {}
 
 void Agent::AdjustOwnOomScore() {

@@ -10,8 +10,8 @@
 #include "absl/status/status.h"
 #include "common/clock.h"
 #include "common/logger.h"
-#include "config/flags.h"
-#include "config/kubelet_configuration.h"
+#include "kubeletconfig/flags.h"
+#include "kubeletconfig/kubelet_configuration.h"
 #include "cri/runtime_service.h"
 
 namespace cubelet {
@@ -25,7 +25,7 @@ struct AgentDependencies {
 
 class Agent {
  public:
-  Agent(config::KubeletConfiguration config, config::NodeOptions options, AgentDependencies deps);
+  Agent(kubeletconfig::KubeletConfiguration config, kubeletconfig::NodeOptions options, AgentDependencies deps);
 
   // Runs until `stop` is requested. Returns an error only for a failure that makes running
   // impossible (a port that cannot be bound); a runtime that is down is waited for, as
@@ -40,8 +40,8 @@ class Agent {
   bool WaitForRuntime(std::stop_token stop, std::string* runtime_name);
   void LogRuntimeConditions();
 
-  config::KubeletConfiguration config_;
-  config::NodeOptions options_;
+  kubeletconfig::KubeletConfiguration config_;
+  kubeletconfig::NodeOptions options_;
   AgentDependencies deps_;
 };
 

@@ -1,11 +1,11 @@
-#include "config/flags.h"
+#include "kubeletconfig/flags.h"
 
 #include <cstdio>
 #include <fstream>
 
 #include <gtest/gtest.h>
 
-namespace cubelet::config {
+namespace cubelet::kubeletconfig {
 namespace {
 
 std::string Message(const absl::Status& s) { return std::string(s.message()); }
@@ -86,4 +86,4 @@ TEST(FlagsTest, UsageListsEveryRequiredFlag) {
 }
 
 }  // namespace
-}  // namespace cubelet::config
+}  // namespace cubelet::kubeletconfig

@@ -1,8 +1,8 @@
-#include "config/kubelet_configuration.h"
+#include "kubeletconfig/kubelet_configuration.h"
 
 #include <gtest/gtest.h>
 
-namespace cubelet::config {
+namespace cubelet::kubeletconfig {
 namespace {
 
 constexpr char kHeader[] = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n";
@@ -129,4 +129,4 @@ TEST(KubeletConfigurationTest, MissingFileNamesIt) {
 }
 
 }  // namespace
-}  // namespace cubelet::config
+}  // namespace cubelet::kubeletconfig

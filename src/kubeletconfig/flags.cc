@@ -1,5 +1,5 @@
 #include "common/strings.h"
-#include "config/flags.h"
+#include "kubeletconfig/flags.h"
 
 #include <functional>
 #include <map>
@@ -9,9 +9,9 @@
 #include "absl/strings/str_split.h"
 #include "common/duration.h"
 #include "common/status_macros.h"
-#include "config/values.h"
+#include "kubeletconfig/values.h"
 
-namespace cubelet::config {
+namespace cubelet::kubeletconfig {
 namespace {
 
 enum class Kind { kBool, kInt, kString, kDuration, kStringList, kStringMap, kQuantity };
@@ -253,4 +253,4 @@ std::string Usage(const std::string& program) {
   return out;
 }
 
-}  // namespace cubelet::config
+}  // namespace cubelet::kubeletconfig

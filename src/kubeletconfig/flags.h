@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "config/kubelet_configuration.h"
+#include "kubeletconfig/kubelet_configuration.h"
 
-namespace cubelet::config {
+namespace cubelet::kubeletconfig {
 
 // Settings that exist only as flags (they are not KubeletConfiguration fields).
 struct NodeOptions {
@@ -45,4 +45,4 @@ absl::StatusOr<KubeletConfiguration> BuildConfiguration(const CommandLine& comma
 // The --help text.
 std::string Usage(const std::string& program);
 
-}  // namespace cubelet::config
+}  // namespace cubelet::kubeletconfig

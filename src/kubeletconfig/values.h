@@ -7,7 +7,7 @@
 
 #include "absl/strings/numbers.h"
 
-namespace cubelet::config {
+namespace cubelet::kubeletconfig {
 
 template <typename Int>
 bool ParseInteger(std::string_view text, Int* out) {
@@ -21,4 +21,4 @@ std::optional<bool> ParseBool(std::string_view text);
 // exponent) followed by an optional suffix: Ki Mi Gi Ti Pi Ei, n u m k M G T P E.
 bool IsQuantity(std::string_view text);
 
-}  // namespace cubelet::config
+}  // namespace cubelet::kubeletconfig

@@ -14,7 +14,7 @@
 #include "absl/time/time.h"
 #include "common/logger.h"
 
-namespace cubelet::config {
+namespace cubelet::kubeletconfig {
 
 inline constexpr char kKubeletConfigApiVersion[] = "kubelet.config.k8s.io/v1beta1";
 inline constexpr char kKubeletConfigKind[] = "KubeletConfiguration";
@@ -100,4 +100,4 @@ absl::StatusOr<KubeletConfiguration> ParseKubeletConfiguration(const std::string
 // Checks cross-field and range rules as upstream's ValidateKubeletConfiguration does.
 absl::Status ValidateKubeletConfiguration(const KubeletConfiguration& config);
 
-}  // namespace cubelet::config
+}  // namespace cubelet::kubeletconfig

@@ -1,6 +1,6 @@
-#include "config/values.h"
+#include "kubeletconfig/values.h"
 
-namespace cubelet::config {
+namespace cubelet::kubeletconfig {
 
 std::optional<bool> ParseBool(std::string_view t) {
   if (t == "1" || t == "t" || t == "T" || t == "TRUE" || t == "true" || t == "True") return true;
@@ -36,4 +36,4 @@ bool IsQuantity(std::string_view t) {
   return false;
 }
 
-}  // namespace cubelet::config
+}  // namespace cubelet::kubeletconfig

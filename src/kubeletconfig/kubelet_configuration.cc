@@ -1,5 +1,5 @@
 #include "common/strings.h"
-#include "config/kubelet_configuration.h"
+#include "kubeletconfig/kubelet_configuration.h"
 
 #include <fstream>
 #include <functional>
@@ -12,9 +12,9 @@
 #include "absl/strings/str_join.h"
 #include "common/duration.h"
 #include "common/status_macros.h"
-#include "config/values.h"
+#include "kubeletconfig/values.h"
 
-namespace cubelet::config {
+namespace cubelet::kubeletconfig {
 namespace {
 
 using Setter = std::function<absl::Status(const YAML::Node&, KubeletConfiguration&)>;
@@ -387,4 +387,4 @@ absl::Status ValidateKubeletConfiguration(const KubeletConfiguration& c) {
   return absl::InvalidArgumentError(StrCat("invalid configuration: ", absl::StrJoin(errors, "; ")));
 }
 
-}  // namespace cubelet::config
+}  // namespace cubelet::kubeletconfig
