@@ -76,6 +76,18 @@ absl::StatusOr<std::map<std::string, std::string>> AsStringMap(const YAML::Node&
   return out;
 }
 
+absl::StatusOr<std::map<std::string, std::vector<std::string>>> AsStringListMap(const YAML::Node& n) {
+  if (n.IsNull()) return std::map<std::string, std::vector<std::string>>{};
+  if (!n.IsMap()) return TypeError(n, "a map of string lists");
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& kv : n) {
+    auto values = AsStringList(kv.second);
+    if (!values.ok()) return values.status();
+    out[kv.first.Scalar()] = *std::move(values);
+  }
+  return out;
+}
+
 template <typename T, typename Parse>
 Setter Field(T KubeletConfiguration::*member, Parse parse) {
   return [member, parse](const YAML::Node& n, KubeletConfiguration& c) -> absl::Status {
@@ -106,6 +118,8 @@ const std::map<std::string, Setter>& SupportedFields() {
   using C = KubeletConfiguration;
   static const auto* fields = new std::map<std::string, Setter>{
       {"staticPodPath", String(&C::static_pod_path)},
+      {"staticPodURL", String(&C::static_pod_url)},
+      {"staticPodURLHeader", Field(&C::static_pod_url_header, AsStringListMap)},
       {"podLogsDir", String(&C::pod_logs_dir)},
       {"syncFrequency", Duration(&C::sync_frequency)},
       {"fileCheckFrequency", Duration(&C::file_check_frequency)},
@@ -209,7 +223,7 @@ const std::map<std::string, Setter>& SupportedFields() {
 // Upstream KubeletConfiguration fields cubelet accepts without acting on them.
 const std::set<std::string>& AcceptedUpstreamFields() {
   static const auto* fields = new std::set<std::string>{
-      "staticPodURL", "staticPodURLHeader", "tlsCertFile", "tlsPrivateKeyFile", "tlsCipherSuites",
+      "tlsCertFile", "tlsPrivateKeyFile", "tlsCipherSuites",
       "tlsMinVersion", "rotateCertificates", "serverTLSBootstrap", "authentication", "authorization",
       "enableContentionProfiling", "imageMaximumGCAge", "volumeStatsAggPeriod", "kubeletCgroups",
       "systemCgroups", "cpuManagerPolicy", "cpuManagerPolicyOptions", "cpuManagerReconcilePeriod",

@@ -22,6 +22,9 @@ inline constexpr char kKubeletConfigKind[] = "KubeletConfiguration";
 // Field names and defaults are upstream's (pkg/kubelet/apis/config/v1beta1/defaults.go).
 struct KubeletConfiguration {
   std::string static_pod_path;
+  // staticPodURL and its request headers (--manifest-url, --manifest-url-header): the http source.
+  std::string static_pod_url;
+  std::map<std::string, std::vector<std::string>> static_pod_url_header;
   std::string pod_logs_dir = "/var/log/pods";
   absl::Duration sync_frequency = absl::Minutes(1);
   absl::Duration file_check_frequency = absl::Seconds(20);

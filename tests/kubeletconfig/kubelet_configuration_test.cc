@@ -57,6 +57,24 @@ TEST(KubeletConfigurationTest, ReadsYamlFields) {
   EXPECT_EQ(c->logging_verbosity, 3);
 }
 
+TEST(KubeletConfigurationTest, ReadsTheHttpSourceFields) {
+  auto c = ParseKubeletConfiguration(std::string(kHeader) +
+                                         "staticPodURL: http://127.0.0.1:8080/pods\n"
+                                         "staticPodURLHeader: {Authorization: [Bearer x], X-A: [one, two]}\n"
+                                         "httpCheckFrequency: 7s\n",
+                                     "k.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->static_pod_url, "http://127.0.0.1:8080/pods");
+  EXPECT_EQ(c->static_pod_url_header.at("X-A"), (std::vector<std::string>{"one", "two"}));
+  EXPECT_EQ(c->static_pod_url_header.at("Authorization"), std::vector<std::string>{"Bearer x"});
+  EXPECT_EQ(c->http_check_frequency, absl::Seconds(7));
+  EXPECT_TRUE(c->ignored_fields.empty());
+
+  auto bad = ParseKubeletConfiguration(std::string(kHeader) + "staticPodURLHeader: {X-A: {b: c}}\n", "k.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("staticPodURLHeader"), std::string::npos) << bad.status();
+}
+
 TEST(KubeletConfigurationTest, ReadsJson) {
   auto c = ParseKubeletConfiguration(
       R"({"apiVersion":"kubelet.config.k8s.io/v1beta1","kind":"KubeletConfiguration",)"
