@@ -1,6 +1,9 @@
 // Owns: decoding Pods from JSON and YAML text and encoding them (and PodLists) back to JSON,
-// with upstream's field names, keeping every field cubelet does not model.
-// Does not own: defaults and validation (defaults.h, validation.h).
+// losslessly: decode -> encode -> decode gives the same Pod (==), fields the model does not know
+// are written back in the object where they appeared, and a field cleared in the model is gone
+// from the JSON. One field table per type drives both directions (pod_fields.cc).
+// Does not own: defaults and validation (defaults.h, validation.h), YAML itself (yaml.h), the
+// frozen form that identity hashes cover (canonical_pod.h).
 #pragma once
 
 #include <string>
@@ -8,23 +11,20 @@
 
 #include "absl/status/statusor.h"
 #include "api/types.h"
+#include "api/yaml.h"
 
 namespace cubelet::api {
 
-// Decodes one object. Type errors name the field path ("spec.containers[0].ports[1].containerPort:
-// expected an integer, got a string"). `text` may be JSON or YAML.
+// Decodes one object. `text` may be JSON or YAML. Type errors name the field path, and for YAML
+// the line and column it was written at ("spec.containers[0].ports[1].containerPort: expected an
+// integer, got a string (line 12, column 9)"). Times keep whole seconds, as metav1.Time does.
 absl::StatusOr<Pod> DecodePod(const std::string& text);
 
 // Decodes a v1 PodList (as /pods serves it).
 absl::StatusOr<std::vector<Pod>> DecodePodList(const std::string& json);
 
-// YAML (a superset of JSON) to JSON text, keeping quoted scalars strings and typing plain ones
-// as sigs.k8s.io/yaml (go-yaml v2, YAML 1.1) does, since kubectl and the kubelet read manifests
-// with it: yes/no/on/off/y/n are booleans, 012 is octal, 0x1F hex, 1_000 an integer, .5 a float
-// (written as valid JSON: 0.5). Errors give line and column.
-absl::StatusOr<std::string> YamlToJson(const std::string& yaml);
-
-// The pod as JSON; fields of pod.raw that the model does not know are kept.
+// The pod as JSON, with upstream's field order and omitempty rules: a field that is a pointer
+// upstream (std::optional here) is written whenever set, even to zero (runAsUser: 0).
 std::string EncodePod(const Pod& pod);
 // A v1 PodList of `pods`, as the kubelet's /pods endpoint serves it.
 std::string EncodePodList(const std::vector<Pod>& pods);

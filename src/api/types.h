@@ -2,15 +2,16 @@
 // writes (Pod, PodSpec, Container, PodStatus, ...), with upstream's field names.
 // Does not own: encoding (json_codec.h) or defaulting and validation (defaults.h, validation.h).
 //
-// A Pod keeps the JSON it was decoded from (`raw`), so that fields cubelet does not model are
-// written back unchanged.
+// Every struct that is a JSON object keeps the members the model does not know (`unknown`), so
+// a decoded pod is written back whole, each unknown field in the object where it appeared.
+// Structs compare with ==, member by member (unknown fields included).
 #pragma once
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -31,6 +32,14 @@ inline int64_t ValueOf(const ResourceList& list, const std::string& name) {
   return it == list.end() ? 0 : it->second.Value();
 }
 
+// The members of one JSON object that the model does not know, in the order they were written,
+// each value as compact JSON text. The codec writes them back after the known fields.
+struct UnknownFields {
+  std::vector<std::pair<std::string, std::string>> members;
+  bool empty() const { return members.empty(); }
+  bool operator==(const UnknownFields&) const = default;
+};
+
 struct ObjectMeta {
   std::string name;
   std::string generate_name;
@@ -43,6 +52,8 @@ struct ObjectMeta {
   std::optional<absl::Time> creation_timestamp;
   std::optional<absl::Time> deletion_timestamp;
   std::optional<int64_t> deletion_grace_period_seconds;
+  UnknownFields unknown = {};
+  bool operator==(const ObjectMeta&) const = default;
 };
 
 struct ContainerPort {
@@ -51,40 +62,56 @@ struct ContainerPort {
   int32_t container_port = 0;
   std::string protocol = "TCP";
   std::string host_ip;
+  UnknownFields unknown = {};
+  bool operator==(const ContainerPort&) const = default;
 };
 
 // What a change of one resource in place needs (upstream ContainerResizePolicy).
 struct ContainerResizePolicy {
   std::string resource_name;   // cpu, memory
   std::string restart_policy;  // NotRequired (the default), RestartContainer
+  UnknownFields unknown = {};
+  bool operator==(const ContainerResizePolicy&) const = default;
 };
 
 struct ObjectFieldSelector {
   std::string api_version = "v1";
   std::string field_path;
+  UnknownFields unknown = {};
+  bool operator==(const ObjectFieldSelector&) const = default;
 };
 
 struct ResourceFieldSelector {
   std::string container_name;
   std::string resource;
   std::optional<Quantity> divisor;
+  UnknownFields unknown = {};
+  bool operator==(const ResourceFieldSelector&) const = default;
 };
 
 struct EnvVarSource {
   std::optional<ObjectFieldSelector> field_ref;
   std::optional<ResourceFieldSelector> resource_field_ref;
-  bool has_other_source = false;  // configMapKeyRef / secretKeyRef: needs the API server
+  // Derived when decoding (not a field of its own): configMapKeyRef or secretKeyRef is among the
+  // unknown members, a reference that needs the API server.
+  bool has_other_source = false;
+  UnknownFields unknown = {};
+  bool operator==(const EnvVarSource&) const = default;
 };
 
 struct EnvVar {
   std::string name;
   std::string value;
   std::optional<EnvVarSource> value_from;
+  UnknownFields unknown = {};
+  bool operator==(const EnvVar&) const = default;
 };
 
 struct ResourceRequirements {
   ResourceList limits;
   ResourceList requests;
+  UnknownFields unknown = {};
+  bool operator==(const ResourceRequirements&) const = default;
 };
 
 struct VolumeMount {
@@ -93,21 +120,28 @@ struct VolumeMount {
   std::string mount_path;
   std::string sub_path;
   std::string mount_propagation;  // None, HostToContainer, Bidirectional
+  UnknownFields unknown = {};
+  bool operator==(const VolumeMount&) const = default;
 };
 
 struct IntOrString {
   bool is_string = false;
   int32_t int_value = 0;
   std::string str_value;
+  bool operator==(const IntOrString&) const = default;
 };
 
 struct HttpHeader {
   std::string name;
   std::string value;
+  UnknownFields unknown = {};
+  bool operator==(const HttpHeader&) const = default;
 };
 
 struct ExecAction {
   std::vector<std::string> command;
+  UnknownFields unknown = {};
+  bool operator==(const ExecAction&) const = default;
 };
 
 struct HttpGetAction {
@@ -116,27 +150,37 @@ struct HttpGetAction {
   std::string host;
   std::string scheme = "HTTP";
   std::vector<HttpHeader> http_headers;
+  UnknownFields unknown = {};
+  bool operator==(const HttpGetAction&) const = default;
 };
 
 struct TcpSocketAction {
   IntOrString port;
   std::string host;
+  UnknownFields unknown = {};
+  bool operator==(const TcpSocketAction&) const = default;
 };
 
 struct GrpcAction {
   int32_t port = 0;
   std::optional<std::string> service;
+  UnknownFields unknown = {};
+  bool operator==(const GrpcAction&) const = default;
 };
 
 struct SleepAction {
   int64_t seconds = 0;
+  UnknownFields unknown = {};
+  bool operator==(const SleepAction&) const = default;
 };
 
+// Not an object of its own: its fields are written inline in the Probe.
 struct ProbeHandler {
   std::optional<ExecAction> exec;
   std::optional<HttpGetAction> http_get;
   std::optional<TcpSocketAction> tcp_socket;
   std::optional<GrpcAction> grpc;
+  bool operator==(const ProbeHandler&) const = default;
 };
 
 struct Probe {
@@ -147,6 +191,8 @@ struct Probe {
   int32_t success_threshold = 1;
   int32_t failure_threshold = 3;
   std::optional<int64_t> termination_grace_period_seconds;
+  UnknownFields unknown = {};
+  bool operator==(const Probe&) const = default;
 };
 
 struct LifecycleHandler {
@@ -154,21 +200,29 @@ struct LifecycleHandler {
   std::optional<HttpGetAction> http_get;
   std::optional<TcpSocketAction> tcp_socket;
   std::optional<SleepAction> sleep;
+  UnknownFields unknown = {};
+  bool operator==(const LifecycleHandler&) const = default;
 };
 
 struct Lifecycle {
   std::optional<LifecycleHandler> post_start;
   std::optional<LifecycleHandler> pre_stop;
+  UnknownFields unknown = {};
+  bool operator==(const Lifecycle&) const = default;
 };
 
 struct Capabilities {
   std::vector<std::string> add;
   std::vector<std::string> drop;
+  UnknownFields unknown = {};
+  bool operator==(const Capabilities&) const = default;
 };
 
 struct SeccompProfile {
   std::string type;  // RuntimeDefault, Unconfined, Localhost
   std::string localhost_profile;
+  UnknownFields unknown = {};
+  bool operator==(const SeccompProfile&) const = default;
 };
 
 struct SecurityContext {
@@ -181,6 +235,8 @@ struct SecurityContext {
   std::optional<bool> allow_privilege_escalation;
   std::string proc_mount;
   std::optional<SeccompProfile> seccomp_profile;
+  UnknownFields unknown = {};
+  bool operator==(const SecurityContext&) const = default;
 };
 
 struct Container {
@@ -206,44 +262,62 @@ struct Container {
   bool tty = false;
   std::string restart_policy;  // "Always" marks a sidecar init container
   std::vector<ContainerResizePolicy> resize_policy;
+  UnknownFields unknown = {};
+  bool operator==(const Container&) const = default;
 };
 
 struct EmptyDirVolumeSource {
   std::string medium;  // "" or "Memory"
   std::optional<Quantity> size_limit;
+  UnknownFields unknown = {};
+  bool operator==(const EmptyDirVolumeSource&) const = default;
 };
 
 struct HostPathVolumeSource {
   std::string path;
   std::string type;  // "", DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice, BlockDevice
+  UnknownFields unknown = {};
+  bool operator==(const HostPathVolumeSource&) const = default;
 };
 
 struct Volume {
   std::string name;
   std::optional<EmptyDirVolumeSource> empty_dir;
   std::optional<HostPathVolumeSource> host_path;
-  std::string other_source;  // the key of a volume source cubelet does not implement, if any
+  // Derived when decoding (not a field of its own): the key of the first volume source among the
+  // unknown members, one cubelet does not implement; empty when there is none.
+  std::string other_source;
+  UnknownFields unknown = {};
+  bool operator==(const Volume&) const = default;
 };
 
 struct PodDnsConfigOption {
   std::string name;
   std::optional<std::string> value;
+  UnknownFields unknown = {};
+  bool operator==(const PodDnsConfigOption&) const = default;
 };
 
 struct PodDnsConfig {
   std::vector<std::string> nameservers;
   std::vector<std::string> searches;
   std::vector<PodDnsConfigOption> options;
+  UnknownFields unknown = {};
+  bool operator==(const PodDnsConfig&) const = default;
 };
 
 struct HostAlias {
   std::string ip;
   std::vector<std::string> hostnames;
+  UnknownFields unknown = {};
+  bool operator==(const HostAlias&) const = default;
 };
 
 struct Sysctl {
   std::string name;
   std::string value;
+  UnknownFields unknown = {};
+  bool operator==(const Sysctl&) const = default;
 };
 
 struct PodSecurityContext {
@@ -254,6 +328,8 @@ struct PodSecurityContext {
   std::optional<int64_t> fs_group;
   std::vector<Sysctl> sysctls;
   std::optional<SeccompProfile> seccomp_profile;
+  UnknownFields unknown = {};
+  bool operator==(const PodSecurityContext&) const = default;
 };
 
 struct PodSpec {
@@ -280,6 +356,8 @@ struct PodSpec {
   std::optional<bool> enable_service_links;
   std::optional<bool> set_hostname_as_fqdn;
   std::string runtime_class_name;
+  UnknownFields unknown = {};
+  bool operator==(const PodSpec&) const = default;
 };
 
 // ---- status ----
@@ -287,10 +365,14 @@ struct PodSpec {
 struct ContainerStateWaiting {
   std::string reason;
   std::string message;
+  UnknownFields unknown = {};
+  bool operator==(const ContainerStateWaiting&) const = default;
 };
 
 struct ContainerStateRunning {
   absl::Time started_at;
+  UnknownFields unknown = {};
+  bool operator==(const ContainerStateRunning&) const = default;
 };
 
 struct ContainerStateTerminated {
@@ -301,6 +383,8 @@ struct ContainerStateTerminated {
   std::optional<absl::Time> started_at;
   std::optional<absl::Time> finished_at;
   std::string container_id;
+  UnknownFields unknown = {};
+  bool operator==(const ContainerStateTerminated&) const = default;
 };
 
 // Exactly one member is set in a reported state; all unset means "no state" ({}).
@@ -308,6 +392,8 @@ struct ContainerState {
   std::optional<ContainerStateWaiting> waiting;
   std::optional<ContainerStateRunning> running;
   std::optional<ContainerStateTerminated> terminated;
+  UnknownFields unknown = {};
+  bool operator==(const ContainerState&) const = default;
 };
 
 struct ContainerStatus {
@@ -320,6 +406,8 @@ struct ContainerStatus {
   std::string image_id;
   std::string container_id;
   std::optional<bool> started;
+  UnknownFields unknown = {};
+  bool operator==(const ContainerStatus&) const = default;
 };
 
 struct PodCondition {
@@ -329,10 +417,14 @@ struct PodCondition {
   std::optional<absl::Time> last_transition_time;
   std::string reason;
   std::string message;
+  UnknownFields unknown = {};
+  bool operator==(const PodCondition&) const = default;
 };
 
 struct PodIP {
   std::string ip;
+  UnknownFields unknown = {};
+  bool operator==(const PodIP&) const = default;
 };
 
 struct PodStatus {
@@ -348,6 +440,8 @@ struct PodStatus {
   std::vector<ContainerStatus> init_container_statuses;
   std::vector<ContainerStatus> container_statuses;
   std::string qos_class;
+  UnknownFields unknown = {};
+  bool operator==(const PodStatus&) const = default;
 };
 
 struct Pod {
@@ -356,8 +450,8 @@ struct Pod {
   ObjectMeta metadata;
   PodSpec spec;
   PodStatus status;
-  // The JSON the pod was decoded from; unknown fields are written back from it.
-  std::shared_ptr<const std::string> raw;
+  UnknownFields unknown = {};
+  bool operator==(const Pod&) const = default;
 };
 
 // "<namespace>/<name>", the key upstream's logs use for a pod.

@@ -1,99 +1,108 @@
-#include "common/strings.h"
 #include "kubeletconfig/kubelet_configuration.h"
 
+#include <cstring>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <sstream>
 
-#include <yaml-cpp/yaml.h>
-
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "api/yaml.h"
 #include "common/duration.h"
 #include "common/status_macros.h"
+#include "common/strings.h"
+#include "json/parse.h"
+#include "json/value.h"
 #include "kubeletconfig/values.h"
 
 namespace cubelet::kubeletconfig {
 namespace {
 
-using Setter = std::function<absl::Status(const YAML::Node&, KubeletConfiguration&)>;
+// The file is read as upstream reads it: YAML to JSON (sigs.k8s.io/yaml semantics, through
+// src/api's one YAML path), then each field's JSON value by its type, so `seccompDefault: yes` is
+// true and `maxPods: "30"` is a string, not a number. A null value leaves the default.
+using Setter = std::function<absl::Status(const json::Value&, KubeletConfiguration&)>;
 
-absl::Status TypeError(const YAML::Node& node, std::string_view expected) {
-  std::string shown = node.IsScalar() ? StrCat("\"", node.Scalar(), "\"")
-                      : node.IsSequence() ? "a list"
-                      : node.IsMap()      ? "a map"
-                                          : "null";
+absl::Status TypeError(const json::Value& v, std::string_view expected) {
+  std::string shown;
+  switch (v.type()) {
+    case json::Type::kString: shown = StrCat("\"", v.AsString(), "\""); break;
+    case json::Type::kNumber: shown = StrCat("\"", v.number_literal(), "\""); break;
+    case json::Type::kBool: shown = v.AsBool() ? "\"true\"" : "\"false\""; break;
+    case json::Type::kArray: shown = "a list"; break;
+    case json::Type::kObject: shown = "a map"; break;
+    case json::Type::kNull: shown = "null"; break;
+  }
   return absl::InvalidArgumentError(StrCat("invalid value ", shown, ": expected ", expected));
 }
 
-absl::StatusOr<std::string> AsString(const YAML::Node& n) {
-  if (!n.IsScalar()) return TypeError(n, "a string");
-  return n.Scalar();
+absl::StatusOr<std::string> AsString(const json::Value& v) {
+  if (!v.is_string()) return TypeError(v, "a string");
+  return v.AsString();
 }
 
 template <typename Int>
-absl::StatusOr<Int> AsInt(const YAML::Node& n) {
-  if (!n.IsScalar()) return TypeError(n, "an integer");
-  Int v;
-  if (!ParseInteger(n.Scalar(), &v)) return TypeError(n, "an integer");
-  return v;
+absl::StatusOr<Int> AsInt(const json::Value& v) {
+  std::optional<int64_t> i = v.AsInt64();
+  if (!i || *i < std::numeric_limits<Int>::min() || *i > std::numeric_limits<Int>::max()) {
+    return TypeError(v, i ? "a 32-bit integer" : "an integer");
+  }
+  return static_cast<Int>(*i);
 }
 
-absl::StatusOr<bool> AsBool(const YAML::Node& n) {
-  if (!n.IsScalar()) return TypeError(n, "true or false");
-  auto b = ParseBool(n.Scalar());
-  if (!b) return TypeError(n, "true or false");
-  return *b;
+absl::StatusOr<bool> AsBool(const json::Value& v) {
+  if (!v.is_bool()) return TypeError(v, "true or false");
+  return v.AsBool();
 }
 
-absl::StatusOr<absl::Duration> AsDuration(const YAML::Node& n) {
-  if (!n.IsScalar()) return TypeError(n, "a duration such as \"20s\" or \"1m30s\"");
-  auto d = ParseGoDuration(n.Scalar());
-  if (!d.ok()) return TypeError(n, "a duration such as \"20s\" or \"1m30s\"");
+absl::StatusOr<absl::Duration> AsDuration(const json::Value& v) {
+  constexpr char kWant[] = "a duration such as \"20s\" or \"1m30s\"";
+  if (!v.is_string()) return TypeError(v, kWant);
+  auto d = ParseGoDuration(v.AsString());
+  if (!d.ok()) return TypeError(v, kWant);
   return *d;
 }
 
-absl::StatusOr<std::vector<std::string>> AsStringList(const YAML::Node& n) {
-  if (n.IsNull()) return std::vector<std::string>{};
-  if (!n.IsSequence()) return TypeError(n, "a list of strings");
+absl::StatusOr<std::vector<std::string>> AsStringList(const json::Value& v) {
+  if (v.is_null()) return std::vector<std::string>{};
+  if (!v.is_array()) return TypeError(v, "a list of strings");
   std::vector<std::string> out;
-  for (const auto& item : n) {
-    if (!item.IsScalar()) return TypeError(item, "a string");
-    out.push_back(item.Scalar());
+  for (const json::Value& item : v.AsArray()) {
+    if (!item.is_string()) return TypeError(item, "a string");
+    out.push_back(item.AsString());
   }
   return out;
 }
 
-absl::StatusOr<std::map<std::string, std::string>> AsStringMap(const YAML::Node& n) {
-  if (n.IsNull()) return std::map<std::string, std::string>{};
-  if (!n.IsMap()) return TypeError(n, "a map of strings");
+absl::StatusOr<std::map<std::string, std::string>> AsStringMap(const json::Value& v) {
+  if (v.is_null()) return std::map<std::string, std::string>{};
+  if (!v.is_object()) return TypeError(v, "a map of strings");
   std::map<std::string, std::string> out;
-  for (const auto& kv : n) {
-    if (!kv.second.IsScalar()) return TypeError(kv.second, "a string");
-    out[kv.first.Scalar()] = kv.second.Scalar();
+  for (const auto& [key, value] : v.AsObject()) {
+    if (!value.is_string()) return Annotate(TypeError(value, "a string"), key);
+    out[key] = value.AsString();
   }
   return out;
 }
 
-absl::StatusOr<std::map<std::string, std::vector<std::string>>> AsStringListMap(const YAML::Node& n) {
-  if (n.IsNull()) return std::map<std::string, std::vector<std::string>>{};
-  if (!n.IsMap()) return TypeError(n, "a map of string lists");
+absl::StatusOr<std::map<std::string, std::vector<std::string>>> AsStringListMap(const json::Value& v) {
+  if (v.is_null()) return std::map<std::string, std::vector<std::string>>{};
+  if (!v.is_object()) return TypeError(v, "a map of string lists");
   std::map<std::string, std::vector<std::string>> out;
-  for (const auto& kv : n) {
-    auto values = AsStringList(kv.second);
-    if (!values.ok()) return values.status();
-    out[kv.first.Scalar()] = *std::move(values);
+  for (const auto& [key, value] : v.AsObject()) {
+    auto values = AsStringList(value);
+    if (!values.ok()) return Annotate(values.status(), key);
+    out[key] = *std::move(values);
   }
   return out;
 }
 
 template <typename T, typename Parse>
 Setter Field(T KubeletConfiguration::*member, Parse parse) {
-  return [member, parse](const YAML::Node& n, KubeletConfiguration& c) -> absl::Status {
-    auto v = parse(n);
-    if (!v.ok()) return v.status();
-    c.*member = *v;
+  return [member, parse](const json::Value& v, KubeletConfiguration& c) -> absl::Status {
+    auto parsed = parse(v);
+    if (!parsed.ok()) return parsed.status();
+    c.*member = *std::move(parsed);
     return absl::OkStatus();
   };
 }
@@ -106,10 +115,12 @@ Setter Duration(absl::Duration KubeletConfiguration::*m) { return Field(m, AsDur
 Setter StringList(std::vector<std::string> KubeletConfiguration::*m) { return Field(m, AsStringList); }
 Setter StringMap(std::map<std::string, std::string> KubeletConfiguration::*m) { return Field(m, AsStringMap); }
 
+// A quantity is a string ("10Mi") or a plain number, as resource.Quantity unmarshals it.
 Setter Quantity(std::string KubeletConfiguration::*m) {
-  return [m](const YAML::Node& n, KubeletConfiguration& c) -> absl::Status {
-    if (!n.IsScalar() || !IsQuantity(n.Scalar())) return TypeError(n, "a quantity such as \"10Mi\"");
-    c.*m = n.Scalar();
+  return [m](const json::Value& v, KubeletConfiguration& c) -> absl::Status {
+    const std::string text = v.is_string() ? v.AsString() : v.is_number() ? v.number_literal() : "";
+    if (!(v.is_string() || v.is_number()) || !IsQuantity(text)) return TypeError(v, "a quantity such as \"10Mi\"");
+    c.*m = text;
     return absl::OkStatus();
   };
 }
@@ -160,8 +171,8 @@ const std::map<std::string, Setter>& SupportedFields() {
       {"kubeAPIBurst", Int32(&C::kube_api_burst)},
       {"serializeImagePulls", Bool(&C::serialize_image_pulls)},
       {"maxParallelImagePulls",
-       [](const YAML::Node& n, C& c) -> absl::Status {
-         ASSIGN_OR_RETURN(c.max_parallel_image_pulls, AsInt<int32_t>(n));
+       [](const json::Value& v, C& c) -> absl::Status {
+         ASSIGN_OR_RETURN(c.max_parallel_image_pulls, AsInt<int32_t>(v));
          return absl::OkStatus();
        }},
       {"evictionHard", StringMap(&C::eviction_hard)},
@@ -178,10 +189,10 @@ const std::map<std::string, Setter>& SupportedFields() {
       {"providerID", String(&C::provider_id)},
       {"seccompDefault", Bool(&C::seccomp_default)},
       {"memoryThrottlingFactor",
-       [](const YAML::Node& n, C& c) -> absl::Status {
-         double v;
-         if (!n.IsScalar() || !absl::SimpleAtod(n.Scalar(), &v)) return TypeError(n, "a number");
-         c.memory_throttling_factor = v;
+       [](const json::Value& v, C& c) -> absl::Status {
+         std::optional<double> d = v.AsDouble();
+         if (!d) return TypeError(v, "a number");
+         c.memory_throttling_factor = *d;
          return absl::OkStatus();
        }},
       {"registerNode", Bool(&C::register_node)},
@@ -189,28 +200,25 @@ const std::map<std::string, Setter>& SupportedFields() {
       {"containerRuntimeEndpoint", String(&C::container_runtime_endpoint)},
       {"imageServiceEndpoint", String(&C::image_service_endpoint)},
       {"featureGates",
-       [](const YAML::Node& n, C& c) -> absl::Status {
-         if (n.IsNull()) return absl::OkStatus();
-         if (!n.IsMap()) return TypeError(n, "a map of feature names to true or false");
-         for (const auto& kv : n) {
-           auto b = AsBool(kv.second);
-           if (!b.ok()) return Annotate(b.status(), kv.first.Scalar());
-           c.feature_gates[kv.first.Scalar()] = *b;
+       [](const json::Value& v, C& c) -> absl::Status {
+         if (!v.is_object()) return TypeError(v, "a map of feature names to true or false");
+         for (const auto& [gate, value] : v.AsObject()) {
+           auto b = AsBool(value);
+           if (!b.ok()) return Annotate(b.status(), gate);
+           c.feature_gates[gate] = *b;
          }
          return absl::OkStatus();
        }},
       {"logging",
-       [](const YAML::Node& n, C& c) -> absl::Status {
-         if (n.IsNull()) return absl::OkStatus();
-         if (!n.IsMap()) return TypeError(n, "a map");
-         for (const auto& kv : n) {
-           const std::string key = kv.first.Scalar();
+       [](const json::Value& v, C& c) -> absl::Status {
+         if (!v.is_object()) return TypeError(v, "a map");
+         for (const auto& [key, value] : v.AsObject()) {
            if (key == "verbosity") {
-             auto v = AsInt<int32_t>(kv.second);
-             if (!v.ok()) return Annotate(v.status(), "verbosity");
-             c.logging_verbosity = *v;
-           } else if (key != "format" && key != "flushFrequency" && key != "options" &&
-                      key != "vmodule") {
+             if (value.is_null()) continue;
+             auto verbosity = AsInt<int32_t>(value);
+             if (!verbosity.ok()) return Annotate(verbosity.status(), "verbosity");
+             c.logging_verbosity = *verbosity;
+           } else if (key != "format" && key != "flushFrequency" && key != "options" && key != "vmodule") {
              return absl::InvalidArgumentError(StrCat("unknown field \"", key, "\""));
            }
          }
@@ -244,53 +252,74 @@ const std::set<std::string>& AcceptedUpstreamFields() {
   return *fields;
 }
 
+
+// "/maxPods" for a top-level member, the key of positions.
+std::string Pointer(std::string_view key) {
+  std::string p;
+  api::AppendPointerToken(&p, key);
+  return p;
+}
+
 }  // namespace
 
 absl::StatusOr<KubeletConfiguration> ParseKubeletConfiguration(const std::string& text,
                                                                const std::string& source) {
-  auto fail = [&source](std::string_view what) {
-    return absl::InvalidArgumentError(StrCat("kubelet config file \"", source, "\": ", what));
+  const api::SourcePositions* positions = nullptr;
+  // Errors name the file, then the field and what is wrong, then where it was written.
+  auto fail = [&](std::string_view what, std::string_view key = {}) {
+    return absl::InvalidArgumentError(StrCat("kubelet config file \"", source, "\": ", what,
+                                             key.empty() ? "" : api::AtLine(positions, Pointer(key))));
   };
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return fail(StrCat("not valid YAML or JSON: line ", e.mark.line + 1, ", column ",
-                             e.mark.column + 1, ": ", e.msg));
+  auto yaml = api::YamlToJsonWithPositions(text);
+  if (!yaml.ok()) {
+    std::string_view why = ToStd(yaml.status().message());
+    if (why.rfind("invalid YAML: ", 0) == 0) why.remove_prefix(std::strlen("invalid YAML: "));
+    return fail(StrCat("not valid YAML or JSON: ", why));
   }
-  if (!root.IsMap()) return fail("expected a KubeletConfiguration object");
+  positions = &yaml->positions;
+  std::vector<std::string> duplicates;
+  auto parsed = json::Parse(yaml->json, {.duplicate_fields = &duplicates});
+  if (!parsed.ok()) return fail(StrCat("not valid YAML or JSON: ", parsed.status().message()));
+  const json::Value& root = *parsed;
+  if (!root.is_object()) return fail("expected a KubeletConfiguration object");
+  if (!duplicates.empty()) {
+    const std::string& dup = duplicates.front();
+    const bool top_level = dup.find_first_of(".[") == std::string::npos;
+    return fail(StrCat("duplicate field \"", dup, "\""), top_level ? dup : "");
+  }
 
-  const YAML::Node api_version = root["apiVersion"];
-  if (!api_version || !api_version.IsScalar() || api_version.Scalar().empty()) {
-    return fail(StrCat("apiVersion: required, must be \"", kKubeletConfigApiVersion, "\""));
+  const json::Value* api_version = root.Find("apiVersion");
+  if (api_version == nullptr || !api_version->is_string() || api_version->AsString().empty()) {
+    return fail(StrCat("apiVersion: required, must be \"", kKubeletConfigApiVersion, "\""),
+                api_version == nullptr ? "" : "apiVersion");
   }
-  if (api_version.Scalar() != kKubeletConfigApiVersion) {
-    return fail(StrCat("apiVersion: unsupported value \"", api_version.Scalar(), "\", must be \"",
-                             kKubeletConfigApiVersion, "\""));
+  if (api_version->AsString() != kKubeletConfigApiVersion) {
+    return fail(StrCat("apiVersion: unsupported value \"", api_version->AsString(), "\", must be \"",
+                       kKubeletConfigApiVersion, "\""),
+                "apiVersion");
   }
-  const YAML::Node kind = root["kind"];
-  if (!kind || !kind.IsScalar() || kind.Scalar() != kKubeletConfigKind) {
+  const json::Value* kind = root.Find("kind");
+  if (kind == nullptr || !kind->is_string() || kind->AsString() != kKubeletConfigKind) {
     return fail(StrCat("kind: must be \"", kKubeletConfigKind, "\"",
-                             kind && kind.IsScalar() ? StrCat(", got \"", kind.Scalar(), "\"") : ""));
+                       kind != nullptr && kind->is_string() ? StrCat(", got \"", kind->AsString(), "\"") : ""),
+                kind == nullptr ? "" : "kind");
   }
 
   KubeletConfiguration config;
-  std::set<std::string> seen;
-  for (const auto& kv : root) {
-    const std::string key = kv.first.Scalar();
-    if (!seen.insert(key).second) return fail(StrCat("duplicate field \"", key, "\""));
+  const auto& supported = SupportedFields();
+  for (const auto& [key, value] : root.AsObject()) {
     if (key == "apiVersion" || key == "kind") continue;
-    const auto& supported = SupportedFields();
     if (auto it = supported.find(key); it != supported.end()) {
-      absl::Status s = it->second(kv.second, config);
-      if (!s.ok()) return fail(StrCat(key, ": ", s.message()));
+      if (value.is_null()) continue;  // unset: the default stays
+      absl::Status s = it->second(value, config);
+      if (!s.ok()) return fail(StrCat(key, ": ", s.message()), key);
       continue;
     }
     if (AcceptedUpstreamFields().contains(key)) {
       config.ignored_fields.insert(key);
       continue;
     }
-    return fail(StrCat("unknown field \"", key, "\""));
+    return fail(StrCat("unknown field \"", key, "\""), key);
   }
   absl::Status valid = ValidateKubeletConfiguration(config);
   if (!valid.ok()) return fail(ToStd(valid.message()));

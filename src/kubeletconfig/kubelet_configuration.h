@@ -91,9 +91,12 @@ struct KubeletConfiguration {
   std::set<std::string> ignored_fields;
 };
 
-// Loads `path` (YAML or JSON), applying upstream defaults for every field it does not set.
-// Errors name the file and the field: an unknown field, a wrong apiVersion/kind, a value of the
-// wrong type or out of range.
+// Loads `path` (YAML or JSON, read as the upstream kubelet reads it: YAML 1.1 through
+// sigs.k8s.io/yaml's rules, then each field by its JSON type), applying upstream defaults for
+// every field it does not set or sets to null. Errors name the file and the field, and the line
+// it was written at: an unknown field, a wrong apiVersion/kind, a value of the wrong type or out
+// of range ("kubelet config file "/etc/c.yaml": maxPods: invalid value "lots": expected an
+// integer (line 4, column 1)").
 absl::StatusOr<KubeletConfiguration> LoadKubeletConfigurationFile(const std::string& path);
 
 // Parses configuration text; `source` names it in errors.

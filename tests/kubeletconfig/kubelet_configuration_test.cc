@@ -89,7 +89,64 @@ TEST(KubeletConfigurationTest, ReadsJson) {
 TEST(KubeletConfigurationTest, UnknownFieldIsAnErrorNamingFileAndField) {
   auto c = ParseKubeletConfiguration(std::string(kHeader) + "maxPodz: 3\n", "/etc/cubelet/config.yaml");
   ASSERT_FALSE(c.ok());
-  EXPECT_EQ(Message(c.status()), "kubelet config file \"/etc/cubelet/config.yaml\": unknown field \"maxPodz\"");
+  EXPECT_EQ(Message(c.status()),
+            "kubelet config file \"/etc/cubelet/config.yaml\": unknown field \"maxPodz\" (line 3, column 1)");
+}
+
+// The file goes through the same YAML -> JSON path as manifests (src/api), so errors cite the
+// line the user wrote, whatever the problem is.
+TEST(KubeletConfigurationTest, ErrorsCiteTheLineOfTheField) {
+  auto type = ParseKubeletConfiguration(std::string(kHeader) + "# a comment\nport: 10250\nmaxPods: lots\n", "k.yaml");
+  ASSERT_FALSE(type.ok());
+  EXPECT_EQ(Message(type.status()),
+            "kubelet config file \"k.yaml\": maxPods: invalid value \"lots\": expected an integer (line 5, column 1)");
+  auto nested = ParseKubeletConfiguration(std::string(kHeader) + "featureGates:\n  A: true\n  B: maybe\n", "k.yaml");
+  ASSERT_FALSE(nested.ok());
+  EXPECT_EQ(Message(nested.status()),
+            "kubelet config file \"k.yaml\": featureGates: B: invalid value \"maybe\": expected true or false "
+            "(line 3, column 1)");
+  auto dup = ParseKubeletConfiguration(std::string(kHeader) + "maxPods: 1\nmaxPods: 2\n", "k.yaml");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(Message(dup.status()), "kubelet config file \"k.yaml\": duplicate field \"maxPods\" (line 3, column 1)");
+  auto json = ParseKubeletConfiguration(R"({"apiVersion":"kubelet.config.k8s.io/v1beta1","kind":"KubeletConfiguration",
+  "port": "10250"})",
+                                        "k.json");
+  ASSERT_FALSE(json.ok());
+  EXPECT_EQ(Message(json.status()),
+            "kubelet config file \"k.json\": port: invalid value \"10250\": expected an integer (line 2, column 3)");
+  auto kind = ParseKubeletConfiguration("apiVersion: kubelet.config.k8s.io/v1beta1\n\nkind: Pod\n", "k.yaml");
+  ASSERT_FALSE(kind.ok());
+  EXPECT_EQ(Message(kind.status()),
+            "kubelet config file \"k.yaml\": kind: must be \"KubeletConfiguration\", got \"Pod\" (line 3, column 1)");
+}
+
+// YAML as sigs.k8s.io/yaml reads it (YAML 1.1 scalars, aliases), then JSON types as upstream's
+// decoder checks them; null leaves the default.
+TEST(KubeletConfigurationTest, ValuesAreReadAsTheUpstreamKubeletReadsThem) {
+  auto c = ParseKubeletConfiguration(std::string(kHeader) +
+                                         "seccompDefault: yes\n"
+                                         "failSwapOn: off\n"
+                                         "maxPods: 0x20\n"
+                                         "syncFrequency: ~\n"
+                                         "containerLogMaxSize: 100\n",
+                                     "k.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->seccomp_default);
+  EXPECT_FALSE(c->fail_swap_on);
+  EXPECT_EQ(c->max_pods, 32);
+  EXPECT_EQ(c->sync_frequency, absl::Minutes(1)) << "null leaves the default";
+  EXPECT_EQ(c->container_log_max_size, "100");
+  auto aliased = ParseKubeletConfiguration(std::string(kHeader) + "systemReserved: &r {cpu: 100m}\nkubeReserved: *r\n",
+                                           "k.yaml");
+  ASSERT_TRUE(aliased.ok()) << aliased.status();
+  EXPECT_EQ(aliased->kube_reserved.at("cpu"), "100m");
+  auto quoted = ParseKubeletConfiguration(std::string(kHeader) + "maxPods: \"30\"\n", "k.yaml");
+  ASSERT_FALSE(quoted.ok());
+  EXPECT_NE(Message(quoted.status()).find("maxPods: invalid value \"30\": expected an integer"), std::string::npos);
+  auto too_big = ParseKubeletConfiguration(std::string(kHeader) + "port: 4294967296\n", "k.yaml");
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_NE(Message(too_big.status()).find("port: invalid value \"4294967296\": expected a 32-bit integer"),
+            std::string::npos);
 }
 
 TEST(KubeletConfigurationTest, UpstreamFieldsCubeletDoesNotImplementAreAcceptedAndListed) {
