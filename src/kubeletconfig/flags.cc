@@ -3,10 +3,12 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/ascii.h"
 #include "common/duration.h"
 #include "common/status_macros.h"
 #include "kubeletconfig/values.h"
@@ -14,7 +16,9 @@
 namespace cubelet::kubeletconfig {
 namespace {
 
-enum class Kind { kBool, kInt, kString, kDuration, kStringList, kStringMap, kQuantity };
+// kColonMultimap is upstream's ColonSeparatedMultimapStringString: "a:hello,b:again", repeatable,
+// values of a key accumulate in order.
+enum class Kind { kBool, kInt, kString, kDuration, kStringList, kStringMap, kColonMultimap, kQuantity };
 
 struct FlagDef {
   std::string name;
@@ -23,6 +27,10 @@ struct FlagDef {
   // Exactly one of these is set: a flag-only option, or a KubeletConfiguration field.
   std::function<void(const std::string&, NodeOptions&)> set_option;
   std::function<void(const std::string&, KubeletConfiguration&)> set_config;
+  // For a flag whose repeated values accumulate: empties the field before the first value, so
+  // the command line replaces the config file's value instead of adding to it (upstream's
+  // "the first call to Set will clear the map").
+  std::function<void(KubeletConfiguration&)> clear_config = nullptr;
 };
 
 // Checks `value` against the flag's kind; the setters below can then convert without failing.
@@ -43,6 +51,11 @@ absl::Status CheckValue(const FlagDef& f, const std::string& value) {
         if (!absl::StrContains(kv, '=')) return bad("a list of key=value pairs");
       }
       return absl::OkStatus();
+    case Kind::kColonMultimap:
+      for (absl::string_view kv : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+        if (!absl::StrContains(kv, ':')) return bad("a list of key:value pairs (malformed pair, expect string:string)");
+      }
+      return absl::OkStatus();
     case Kind::kString:
     case Kind::kStringList: return absl::OkStatus();
   }
@@ -60,6 +73,14 @@ std::map<std::string, std::string> SplitMap(const std::string& v) {
     out[p.first] = p.second;
   }
   return out;
+}
+
+// Appends each "key:value" of `v` to `m`, keys and values trimmed of spaces.
+void AppendColonMultimap(const std::string& v, std::map<std::string, std::vector<std::string>>& m) {
+  for (absl::string_view kv : absl::StrSplit(v, ',', absl::SkipEmpty())) {
+    std::pair<absl::string_view, absl::string_view> p = absl::StrSplit(kv, absl::MaxSplits(':', 1));
+    m[std::string(absl::StripAsciiWhitespace(p.first))].push_back(std::string(absl::StripAsciiWhitespace(p.second)));
+  }
 }
 
 int64_t ToInt(const std::string& v) {
@@ -95,6 +116,11 @@ FlagDef ConfigMap(std::string name, std::map<std::string, std::string> C::*m, st
           [m](const std::string& v, C& c) { c.*m = SplitMap(v); }};
 }
 
+FlagDef ConfigColonMultimap(std::string name, std::map<std::string, std::vector<std::string>> C::*m, std::string help) {
+  return {std::move(name), Kind::kColonMultimap, std::move(help), nullptr,
+          [m](const std::string& v, C& c) { AppendColonMultimap(v, c.*m); }, [m](C& c) { (c.*m).clear(); }};
+}
+
 const std::vector<FlagDef>& Flags() {
   static const auto* flags = new std::vector<FlagDef>{
       {"config", Kind::kString,
@@ -120,6 +146,12 @@ const std::vector<FlagDef>& Flags() {
       ConfigString("image-service-endpoint", &C::image_service_endpoint,
                    "The endpoint of the image service; defaults to --container-runtime-endpoint."),
       ConfigString("pod-manifest-path", &C::static_pod_path, "Directory of static pod manifests to run."),
+      ConfigString("manifest-url", &C::static_pod_url, "URL for accessing additional Pod specifications to run."),
+      ConfigColonMultimap("manifest-url-header", &C::static_pod_url_header,
+                          "Comma-separated list of HTTP headers to use when accessing the url provided to "
+                          "--manifest-url. Multiple headers with the same name will be added in the same order "
+                          "provided. This flag can be repeatedly invoked. For example: --manifest-url-header "
+                          "'a:hello,b:again,c:world' --manifest-url-header 'b:beautiful'"),
       ConfigString("address", &C::address, "The IP address for the kubelet to serve on. (default 0.0.0.0)"),
       ConfigInt32("port", &C::port, "The port for the kubelet to serve on. (default 10250)"),
       ConfigInt32("read-only-port", &C::read_only_port,
@@ -134,6 +166,8 @@ const std::vector<FlagDef>& Flags() {
       ConfigDuration("sync-frequency", &C::sync_frequency, "Max period between synchronizing running containers. (default 1m0s)"),
       ConfigDuration("file-check-frequency", &C::file_check_frequency,
                      "Duration between checking the static pod path for new data. (default 20s)"),
+      ConfigDuration("http-check-frequency", &C::http_check_frequency,
+                     "Duration between checking http for new data. (default 20s)"),
       ConfigDuration("runtime-request-timeout", &C::runtime_request_timeout,
                      "Timeout of all runtime requests except long running ones. (default 2m0s)"),
       ConfigDuration("node-status-update-frequency", &C::node_status_update_frequency,
@@ -225,7 +259,12 @@ absl::StatusOr<KubeletConfiguration> BuildConfiguration(const CommandLine& comma
   if (!command_line.options.config_file.empty()) {
     ASSIGN_OR_RETURN(config, LoadKubeletConfigurationFile(command_line.options.config_file));
   }
-  for (const auto& f : command_line.config_flags) FindFlag(f.name)->set_config(f.value, config);
+  std::set<std::string> cleared;
+  for (const auto& f : command_line.config_flags) {
+    const FlagDef* def = FindFlag(f.name);
+    if (def->clear_config && cleared.insert(f.name).second) def->clear_config(config);
+    def->set_config(f.value, config);
+  }
   RETURN_IF_ERROR(ValidateKubeletConfiguration(config));
   return config;
 }
@@ -243,6 +282,7 @@ std::string Usage(const std::string& program) {
       case Kind::kDuration: type = " duration"; break;
       case Kind::kStringList: type = " strings"; break;
       case Kind::kStringMap: type = " mapStringString"; break;
+      case Kind::kColonMultimap: type = " colonSeparatedMultimapStringString"; break;
       case Kind::kQuantity: type = " quantity"; break;
       case Kind::kString: type = " string"; break;
     }

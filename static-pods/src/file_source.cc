@@ -11,12 +11,8 @@
 
 namespace cubelet::static_pods {
 
-FileSource::FileSource(FileSourceOptions options, Logger logger, std::unique_ptr<DirectoryWatcher> watcher,
-                       UpdateFn on_update)
-    : options_(std::move(options)),
-      logger_(std::move(logger)),
-      watcher_(std::move(watcher)),
-      on_update_(std::move(on_update)) {}
+FileSource::FileSource(FileSourceOptions options, Logger logger)
+    : options_(std::move(options)), logger_(std::move(logger)) {}
 
 std::vector<api::Pod> FileSource::ReadAll() {
   std::vector<std::string> paths;
@@ -73,28 +69,6 @@ std::vector<api::Pod> FileSource::ReadAll() {
   }
   std::erase_if(files_, [&](const auto& kv) { return !seen.contains(kv.first); });
   return pods;
-}
-
-void FileSource::Run(std::stop_token stop) {
-  logger_.Info("Watching static pod path", {{"path", options_.path},
-                                            {"fileCheckFrequency", options_.check_frequency}});
-  on_update_(ReadAll());
-  absl::Time next_full_read = absl::Now() + options_.check_frequency;
-  while (!stop.stop_requested()) {
-    const absl::Duration until_read = std::max(next_full_read - absl::Now(), absl::ZeroDuration());
-    bool changed = watcher_->WaitForChange(std::min(until_read, absl::Milliseconds(500)));
-    if (stop.stop_requested()) break;
-    if (changed) {
-      // Let a writer finish: editors write in several steps.
-      absl::SleepFor(absl::Milliseconds(10));
-      while (watcher_->WaitForChange(absl::ZeroDuration())) {
-      }
-    }
-    if (changed || absl::Now() >= next_full_read) {
-      on_update_(ReadAll());
-      if (absl::Now() >= next_full_read) next_full_read = absl::Now() + options_.check_frequency;
-    }
-  }
 }
 
 }  // namespace cubelet::static_pods

@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -80,9 +83,57 @@ TEST(FlagsTest, UsageListsEveryRequiredFlag) {
        {"--config", "--kubeconfig", "--container-runtime-endpoint", "--image-service-endpoint",
         "--pod-manifest-path", "--root-dir", "--hostname-override", "--node-ip", "--address", "--port",
         "--read-only-port", "--healthz-port", "--healthz-bind-address", "--cgroup-driver", "--cgroup-root",
-        "--max-pods", "--v", "--version", "--help"}) {
+        "--max-pods", "--manifest-url", "--manifest-url-header", "--http-check-frequency", "--v", "--version",
+        "--help"}) {
     EXPECT_NE(usage.find(std::string(flag) + " "), std::string::npos) << flag;
   }
+}
+
+// The http source's flags. --manifest-url-header is upstream's
+// ColonSeparatedMultimapStringString: "key:value" pairs, repeatable, values of a key kept in order.
+TEST(FlagsTest, ManifestUrlFlags) {
+  auto cl = ParseCommandLine({"--manifest-url=https://m.example/pods", "--manifest-url-header",
+                              "a:hello,b:again, c : world ", "--manifest-url-header=b:beautiful",
+                              "--http-check-frequency=45s"});
+  ASSERT_TRUE(cl.ok()) << cl.status();
+  auto c = BuildConfiguration(*cl);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->static_pod_url, "https://m.example/pods");
+  using Headers = std::map<std::string, std::vector<std::string>>;
+  EXPECT_EQ(c->static_pod_url_header,
+            (Headers{{"a", {"hello"}}, {"b", {"again", "beautiful"}}, {"c", {"world"}}}));
+  EXPECT_EQ(c->http_check_frequency, absl::Seconds(45));
+  // A value may itself hold colons (only the first separates).
+  auto auth = BuildConfiguration(*ParseCommandLine({"--manifest-url-header=Authorization:Bearer a:b"}));
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  EXPECT_EQ(auth->static_pod_url_header, (Headers{{"Authorization", {"Bearer a:b"}}}));
+}
+
+TEST(FlagsTest, ManifestUrlHeaderFlagsReplaceTheConfigFilesHeaders) {
+  const std::string path = ::testing::TempDir() + "/flags_test_url_header.yaml";
+  std::ofstream(path) << "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+                         "staticPodURL: http://file/pods\nstaticPodURLHeader: {a: [from-file], z: [file]}\n";
+  using Headers = std::map<std::string, std::vector<std::string>>;
+  auto file_only = BuildConfiguration(*ParseCommandLine({"--config", path}));
+  ASSERT_TRUE(file_only.ok()) << file_only.status();
+  EXPECT_EQ(file_only->static_pod_url_header, (Headers{{"a", {"from-file"}}, {"z", {"file"}}}));
+  auto c = BuildConfiguration(
+      *ParseCommandLine({"--config", path, "--manifest-url-header=a:one", "--manifest-url-header=a:two"}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->static_pod_url_header, (Headers{{"a", {"one", "two"}}}));
+  EXPECT_EQ(c->static_pod_url, "http://file/pods");
+  std::remove(path.c_str());
+}
+
+TEST(FlagsTest, MalformedManifestUrlHeaderNamesTheFlag) {
+  EXPECT_EQ(Message(ParseCommandLine({"--manifest-url-header=a:hello,b"}).status()),
+            "invalid argument \"a:hello,b\" for \"--manifest-url-header\" flag: expected a list of key:value pairs "
+            "(malformed pair, expect string:string)");
+  EXPECT_EQ(Message(ParseCommandLine({"--http-check-frequency=often"}).status()),
+            "invalid argument \"often\" for \"--http-check-frequency\" flag: expected a duration such as \"20s\" or "
+            "\"1m30s\"");
+  auto zero = BuildConfiguration(*ParseCommandLine({"--http-check-frequency=0s"}));
+  EXPECT_FALSE(zero.ok());
 }
 
 }  // namespace

@@ -2,8 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <mutex>
-#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -27,9 +25,9 @@ class FileSourceTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   void Write(const std::string& name, const std::string& content) { std::ofstream(dir_ / name) << content; }
-  std::unique_ptr<FileSource> Source(FileSource::UpdateFn fn = [](std::vector<api::Pod>) {}) {
+  std::unique_ptr<FileSource> Source() {
     return std::make_unique<FileSource>(FileSourceOptions{dir_.string(), "node", absl::Seconds(20)},
-                                        Logger(sink_, 0, &clock_), NewInotifyWatcher(dir_.string()), std::move(fn));
+                                        Logger(sink_, 0, &clock_));
   }
   static std::vector<std::string> Names(const std::vector<api::Pod>& pods) {
     std::vector<std::string> out;
@@ -72,31 +70,6 @@ TEST_F(FileSourceTest, DuplicatePodNamesAcrossFilesKeepTheFirst) {
   ASSERT_EQ(pods.size(), 1u);
   EXPECT_EQ(pods[0].spec.containers[0].image, "localhost/cubelet/testimage:1.0");
   EXPECT_EQ(sink_->Count("is already defined by"), 1);
-}
-
-TEST_F(FileSourceTest, RunDeliversChangesSeenByInotify) {
-  std::mutex mu;
-  std::vector<std::vector<std::string>> updates;
-  auto source = Source([&](std::vector<api::Pod> pods) {
-    std::lock_guard<std::mutex> l(mu);
-    updates.push_back(Names(pods));
-  });
-  std::jthread runner([&](std::stop_token st) { source->Run(st); });
-  auto wait_for = [&](const std::vector<std::string>& want) {
-    for (int i = 0; i < 200; ++i) {
-      {
-        std::lock_guard<std::mutex> l(mu);
-        if (!updates.empty() && updates.back() == want) return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    return false;
-  };
-  EXPECT_TRUE(wait_for({}));
-  Write("web.yaml", Manifest("web"));
-  EXPECT_TRUE(wait_for({"web-node"}));
-  fs::remove(dir_ / "web.yaml");
-  EXPECT_TRUE(wait_for({}));
 }
 
 }  // namespace

@@ -119,5 +119,67 @@ TEST(StaticPodManifestTest, BadManifestsNameFileFieldAndReason) {
               HasSubstr("spec.volumes[0].secret: Forbidden: static pods may only use emptyDir and hostPath volumes"));
 }
 
+// The http source's manifests (upstream applyDefaults with isFile=false): the UID hashes the pod
+// and "url:<url>" only (not the node), and config.source says "http".
+TEST(StaticPodManifestTest, UrlManifestsHashTheUrlAndSayHttp) {
+  const ManifestSource url{ManifestSource::Kind::kHttp, "http://m.example/pods"};
+  auto pod = ParseStaticPodManifest(kWeb, url, "Node-A");
+  ASSERT_TRUE(pod.ok()) << pod.status();
+  EXPECT_EQ(pod->metadata.name, "web-node-a");
+  EXPECT_EQ(pod->metadata.annotations.at("kubernetes.io/config.source"), "http");
+  EXPECT_EQ(pod->metadata.annotations.at("kubernetes.io/config.hash"), pod->metadata.uid);
+  EXPECT_EQ(ParseStaticPodManifest(kWeb, url, "other")->metadata.uid, pod->metadata.uid);
+  EXPECT_NE(ParseStaticPodManifest(kWeb, ManifestSource{ManifestSource::Kind::kHttp, "http://m.example/other"}, "Node-A")
+                ->metadata.uid,
+            pod->metadata.uid);
+  EXPECT_NE(ParseStaticPodManifest(kWeb, "http://m.example/pods", "Node-A")->metadata.uid, pod->metadata.uid);
+  // Errors name the URL as they name a file.
+  auto bad = ParseStaticPodManifest("apiVersion: v1\nkind: Pod\nspec: {}\n", url, "n");
+  EXPECT_EQ(bad.status().message(), "http://m.example/pods: invalid pod: name is needed for the pod");
+}
+
+TEST(StaticPodManifestTest, AListHoldsOnePodOrAPodListAndABadItemIsOnlyItsOwnError) {
+  const ManifestSource url{ManifestSource::Kind::kHttp, "http://m/pods"};
+  auto one = ParseStaticPodManifestList(kWeb, url, "n");
+  ASSERT_TRUE(one.ok()) << one.status();
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0]->metadata.uid, ParseStaticPodManifest(kWeb, url, "n")->metadata.uid);
+
+  auto list = ParseStaticPodManifestList(
+      "apiVersion: v1\nkind: PodList\nitems:\n"
+      "- metadata: {name: a}\n  spec: {containers: [{name: c, image: 'i:1'}]}\n"
+      "- metadata: {name: b}\n  spec: {containers: [{name: c}]}\n"
+      "- 7\n"
+      "- {apiVersion: v1, kind: Pod, metadata: {name: d}, spec: {containers: [{name: c, image: 'i:1'}]}}\n",
+      url, "n");
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), 4u);
+  EXPECT_EQ((*list)[0]->metadata.name, "a-n");
+  EXPECT_EQ((*list)[1].status().message(), "http://m/pods: items[1] (pod \"b\"): spec.containers[0].image: Required value");
+  EXPECT_EQ((*list)[2].status().message(), "http://m/pods: items[2]: expected a Pod object, got number");
+  EXPECT_EQ((*list)[3]->metadata.name, "d-n");
+  // Same pod as a list item or alone: same identity.
+  auto alone = ParseStaticPodManifestList(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: 'i:1'}]}\n", url, "n");
+  ASSERT_TRUE(alone.ok()) << alone.status();
+  EXPECT_EQ((*alone)[0]->metadata.uid, (*list)[0]->metadata.uid);
+
+  auto empty = ParseStaticPodManifestList("apiVersion: v1\nkind: PodList\nitems: []\n", url, "n");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  // Nothing usable: the whole body is the error.
+  EXPECT_EQ(ParseStaticPodManifestList("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: {containers: [{name: c}]}\n",
+                                       url, "n")
+                .status()
+                .message(),
+            "http://m/pods: spec.containers[0].image: Required value");
+  EXPECT_EQ(ParseStaticPodManifestList("metadata: {name: x}\n", url, "n").status().message(),
+            "http://m/pods: kind: Required value: must be \"Pod\" or \"PodList\"");
+  EXPECT_EQ(ParseStaticPodManifestList("apiVersion: v2\nkind: PodList\n", url, "n").status().message(),
+            "http://m/pods: apiVersion: Unsupported value: \"v2\": supported values: \"v1\"");
+  EXPECT_EQ(ParseStaticPodManifestList("[1]", url, "n").status().message(),
+            "http://m/pods: expected a Pod or a PodList object, got array");
+}
+
 }  // namespace
 }  // namespace cubelet::static_pods
