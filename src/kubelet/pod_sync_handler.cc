@@ -8,12 +8,14 @@
 namespace cubelet::kubelet {
 
 PodSyncHandler::PodSyncHandler(kuberuntime::KubeRuntimeManager* runtime, status::StatusManager* statuses,
-                               volumes::VolumeManager* volumes, cm::ContainerManager* containers, Clock* clock,
-                               Logger logger, std::vector<std::string> node_ips)
+                               volumes::VolumeManager* volumes, kuberuntime::PodCgroups* pod_cgroups,
+                               const PodProbeResults* probes, Clock* clock, Logger logger,
+                               std::vector<std::string> node_ips)
     : runtime_(runtime),
       statuses_(statuses),
       volumes_(volumes),
-      containers_(containers),
+      pod_cgroups_(pod_cgroups),
+      probes_(probes),
       clock_(clock),
       logger_(std::move(logger)),
       node_ips_(std::move(node_ips)) {}
@@ -29,7 +31,8 @@ absl::StatusOr<std::pair<kuberuntime::RuntimePodStatus, api::PodStatus>> PodSync
   in.now = clock_->Now();
   in.previous = previous ? &*previous : nullptr;
   in.reasons = &runtime_->reasons();
-  in.probes = probes_;
+  in.probes = {[this](const std::string& id) { return probes_->Readiness(id); },
+               [this](const std::string& id) { return probes_->Startup(id); }};
   api::PodStatus generated = status::GenerateApiPodStatus(pod, runtime_status, in);
   statuses_->SetPodStatus(pod.metadata.uid, generated);
   return std::make_pair(std::move(runtime_status), std::move(generated));
@@ -59,15 +62,12 @@ absl::StatusOr<bool> PodSyncHandler::SyncPod(const api::Pod& pod) {
   }
   logger_.VInfo(4, "SyncPod enter", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
   // The pod's cgroup, with its limits, exists before its sandbox does.
-  if (containers_ != nullptr) {
-    if (absl::Status s = containers_->EnsurePodCgroup(pod); !s.ok()) {
-      logger_.Warning("Unable to ensure the pod's cgroup exists",
-                      {{"pod", api::PodKey(pod)}, {"reason", "FailedToCreatePodContainer"}, {"err", s}});
-      return s;
-    }
+  if (absl::Status s = pod_cgroups_->EnsurePodCgroup(pod); !s.ok()) {
+    logger_.Warning("Unable to ensure the pod's cgroup exists",
+                    {{"pod", api::PodKey(pod)}, {"reason", "FailedToCreatePodContainer"}, {"err", s}});
+    return s;
   }
-  kuberuntime::PodSyncResult result =
-      runtime_->SyncPod(pod, before.first, probe_kills_ ? probe_kills_(pod) : kuberuntime::ProbeKills{});
+  kuberuntime::PodSyncResult result = runtime_->SyncPod(pod, before.first, probes_->FailedContainers(pod));
   if (!result.error.ok()) {
     // The start error (CrashLoopBackOff, ErrImagePull, ...) shows in the status now; what
     // succeeded shows after the PLEG's next relist, which syncs the pod again.
@@ -77,20 +77,26 @@ absl::StatusOr<bool> PodSyncHandler::SyncPod(const api::Pod& pod) {
   return false;
 }
 
-absl::Status PodSyncHandler::SyncTerminatingPod(const api::Pod& pod) {
-  logger_.VInfo(2, "SyncTerminatingPod enter", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
-  ASSIGN_OR_RETURN(auto runtime_status,
-                   runtime_->GetPodStatus(pod.metadata.uid, pod.metadata.name, pod.metadata.namespace_));
-  RETURN_IF_ERROR(runtime_->KillPod(&pod, runtime_status));
-  (void)RefreshStatus(pod);
-  logger_.Info("Pod stopped", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
-  return absl::OkStatus();
+void PodSyncHandler::SyncTerminatingPod(std::shared_ptr<const api::Pod> pod,
+                                        std::optional<int64_t> grace_period_seconds, TerminatingDone done) {
+  logger_.VInfo(2, "SyncTerminatingPod enter", {{"pod", api::PodKey(*pod)}, {"podUID", pod->metadata.uid}});
+  auto runtime_status =
+      runtime_->GetPodStatus(pod->metadata.uid, pod->metadata.name, pod->metadata.namespace_);
+  if (!runtime_status.ok()) {
+    std::move(done)(Annotate(runtime_status.status(), StrCat("read the runtime status of pod ", api::PodKey(*pod))));
+    return;
+  }
+  // `done` goes to the kill pool as is: it uses nothing of this handler.
+  runtime_->KillPodAsync(pod.get(), *runtime_status, grace_period_seconds, std::move(done));
 }
 
-absl::Status PodSyncHandler::SyncTerminatedPod(const api::Pod& pod, bool removed) {
+absl::Status PodSyncHandler::SyncTerminatedPod(const api::Pod& pod, bool deleted) {
+  logger_.Info("Pod stopped", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
+  // A pod that stays listed shows its containers' final states.
+  if (!deleted) (void)RefreshStatus(pod);
   // Nothing of the pod runs any more: its cgroup goes, whether or not the pod stays listed.
-  if (containers_ != nullptr) RETURN_IF_ERROR(containers_->RemovePodCgroup(pod));
-  if (!removed) return absl::OkStatus();
+  RETURN_IF_ERROR(pod_cgroups_->RemovePodCgroup(pod));
+  if (!deleted) return absl::OkStatus();
   statuses_->RemovePod(pod.metadata.uid);
   runtime_->reasons().ForgetPod(pod.metadata.uid);
   RETURN_IF_ERROR(volumes_->TearDownPod(pod.metadata.uid));

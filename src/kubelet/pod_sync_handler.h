@@ -1,12 +1,17 @@
 // Owns: PodSyncHandler, upstream's kubelet SyncPod / SyncTerminatingPod / SyncTerminatedPod:
 // one pod's sync against the runtime and the API status it leads to.
-// Does not own: scheduling of syncs (pod workers) or the runtime calls (KubeRuntimeManager).
+// Does not own: scheduling of syncs (pod workers), the runtime calls (KubeRuntimeManager), the
+// pod's cgroup (PodCgroups) or probing (PodProbeResults).
 #pragma once
 
-#include "cm/container_manager.h"
+#include <string>
+#include <vector>
+
 #include "common/clock.h"
 #include "common/logger.h"
+#include "kubelet/probe_results.h"
 #include "kuberuntime/kuberuntime_manager.h"
+#include "kuberuntime/pod_cgroups.h"
 #include "status/generate.h"
 #include "status/status_manager.h"
 #include "volumes/volume_manager.h"
@@ -14,20 +19,19 @@
 
 namespace cubelet::kubelet {
 
+// Thread-safe for different pods, as the pod workers call it.
 class PodSyncHandler final : public workers::PodSyncer {
  public:
-  // `containers` may be null (no pod cgroups are managed then, as in unit tests).
   PodSyncHandler(kuberuntime::KubeRuntimeManager* runtime, status::StatusManager* statuses,
-                 volumes::VolumeManager* volumes, cm::ContainerManager* containers, Clock* clock, Logger logger,
-                 std::vector<std::string> node_ips);
+                 volumes::VolumeManager* volumes, kuberuntime::PodCgroups* pod_cgroups,
+                 const PodProbeResults* probes, Clock* clock, Logger logger, std::vector<std::string> node_ips);
 
   absl::StatusOr<bool> SyncPod(const api::Pod& pod) override;
-  absl::Status SyncTerminatingPod(const api::Pod& pod) override;
-  absl::Status SyncTerminatedPod(const api::Pod& pod, bool removed) override;
-
-  // Probe results used by status generation, and the containers probes want killed.
-  void SetProbeResults(status::ProbeResults probes) { probes_ = std::move(probes); }
-  void SetProbeKills(std::function<kuberuntime::ProbeKills(const api::Pod&)> kills) { probe_kills_ = std::move(kills); }
+  // Reads the runtime on the calling thread, then stops the pod on the runtime's kill pool.
+  void SyncTerminatingPod(std::shared_ptr<const api::Pod> pod, std::optional<int64_t> grace_period_seconds,
+                          TerminatingDone done) override;
+  // The pod's final status (its containers' exit codes) first, then its cleanup.
+  absl::Status SyncTerminatedPod(const api::Pod& pod, bool deleted) override;
 
  private:
   // Reads the runtime and stores the generated status; returns both.
@@ -36,12 +40,11 @@ class PodSyncHandler final : public workers::PodSyncer {
   kuberuntime::KubeRuntimeManager* runtime_;
   status::StatusManager* statuses_;
   volumes::VolumeManager* volumes_;
-  cm::ContainerManager* containers_;
+  kuberuntime::PodCgroups* pod_cgroups_;
+  const PodProbeResults* probes_;
   Clock* clock_;
   Logger logger_;
   std::vector<std::string> node_ips_;
-  status::ProbeResults probes_;
-  std::function<kuberuntime::ProbeKills(const api::Pod&)> probe_kills_;
 };
 
 }  // namespace cubelet::kubelet

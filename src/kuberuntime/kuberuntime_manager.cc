@@ -8,7 +8,6 @@
 #include <map>
 #include <random>
 #include <regex>
-#include <thread>
 
 #include "common/duration.h"
 #include "common/status_macros.h"
@@ -45,17 +44,19 @@ void SortNewestFirst(std::vector<T>& v) {
 }  // namespace
 
 KubeRuntimeManager::KubeRuntimeManager(cri::RuntimeService* runtime, cri::ImageService* images,
-                                       volumes::VolumeManager* volumes, RuntimeOptions options, Logger logger,
-                                       Clock* clock)
+                                       volumes::VolumeManager* volumes, PodCgroups* pod_cgroups,
+                                       RuntimeOptions options, Logger logger, Clock* clock, int kill_threads)
     : runtime_(runtime),
       images_(images),
       volumes_(volumes),
+      pod_cgroups_(pod_cgroups),
       options_(std::move(options)),
       logger_(logger),
       clock_(clock),
       crash_backoff_(clock, absl::Seconds(10), absl::Seconds(300)),
       image_backoff_(clock, absl::Seconds(10), absl::Seconds(300)),
-      image_manager_(images, &image_backoff_, logger) {}
+      image_manager_(images, &image_backoff_, logger),
+      killer_(runtime, clock, logger, kill_threads) {}
 
 absl::StatusOr<RuntimePodStatus> KubeRuntimeManager::GetPodStatus(const std::string& uid, const std::string& name,
                                                                   const std::string& namespace_) {
@@ -225,8 +226,12 @@ absl::Status KubeRuntimeManager::StartContainer(const api::Pod& pod, const api::
     if (!hook.ok()) {
       logger_.Warning("PostStartHook failed", {{"pod", api::PodKey(pod)}, {"container", container.name},
                                                {"event", "FailedPostStartHook"}, {"err", hook}});
-      (void)KillContainer(*id, container.name, pod.spec.termination_grace_period_seconds.value_or(30),
-                          "FailedPostStartHook");
+      (void)killer_.KillContainers({{.container_id = *id,
+                                     .name = container.name,
+                                     .grace_seconds = pod.spec.termination_grace_period_seconds.value_or(30),
+                                     .reason = "FailedPostStartHook",
+                                     .spec = std::nullopt,
+                                     .pod_ips = {}}});
       return fail({"PostStartHookError", std::string(hook.message())});
     }
   }
@@ -261,36 +266,12 @@ absl::Status KubeRuntimeManager::VerifyRunAsNonRoot(const api::Pod& pod, const a
   return absl::FailedPreconditionError(StrCat("container has runAsNonRoot and image will run as root ", who));
 }
 
-absl::Status KubeRuntimeManager::KillContainer(const std::string& container_id, const std::string& name,
-                                               int64_t grace_seconds, const std::string& reason,
-                                               const api::Container* spec, const std::vector<std::string>& pod_ips) {
-  if (spec != nullptr && spec->lifecycle && spec->lifecycle->pre_stop && grace_seconds > 0) {
-    // The hook's time is taken from the grace period (whole seconds, as upstream counts).
-    const absl::Time start = clock_->Now();
-    absl::Status hook = RunLifecycleHandler(*runtime_, *spec->lifecycle->pre_stop, container_id, *spec, pod_ips,
-                                            absl::Seconds(grace_seconds));
-    if (!hook.ok()) {
-      logger_.Warning("PreStopHook failed", {{"containerName", name}, {"containerID", container_id},
-                                             {"event", "FailedPreStopHook"}, {"err", hook}});
-    }
-    grace_seconds -= absl::ToInt64Seconds(clock_->Now() - start);
-  }
-  grace_seconds = std::max(grace_seconds, kMinimumGracePeriodSeconds);
-  logger_.Info("Killing container with a grace period",
-               {{"containerName", name}, {"containerID", container_id}, {"gracePeriod", grace_seconds},
-                {"reason", reason}});
-  absl::Status s = runtime_->StopContainer(container_id, absl::Seconds(grace_seconds));
-  if (s.code() == absl::StatusCode::kNotFound) return absl::OkStatus();
-  return s;
-}
-
-absl::Status KubeRuntimeManager::KillPod(const api::Pod* pod, const RuntimePodStatus& status,
-                                         std::optional<int64_t> grace_period_override) {
-  std::vector<std::thread> killers;
-  std::vector<absl::Status> results(status.containers.size());
-  for (size_t i = 0; i < status.containers.size(); ++i) {
-    const auto& c = status.containers[i];
+std::vector<ContainerKill> KubeRuntimeManager::PodContainerKills(const api::Pod* pod, const RuntimePodStatus& status,
+                                                                 std::optional<int64_t> grace_period_override) const {
+  std::vector<ContainerKill> kills;
+  for (const auto& c : status.containers) {
     if (c.status.state == cri::ContainerState::kExited) continue;
+    // upstream setTerminationGracePeriod; a pod no source knows has only its annotations.
     int64_t grace = 30;
     if (grace_period_override) {
       grace = *grace_period_override;
@@ -301,32 +282,55 @@ absl::Status KubeRuntimeManager::KillPod(const api::Pod* pod, const RuntimePodSt
     } else if (c.identity.pod_termination_grace_period) {
       grace = *c.identity.pod_termination_grace_period;
     }
-    const api::Container* spec = nullptr;
+    std::optional<api::Container> spec;
     if (pod != nullptr) {
       for (const auto* list : {&pod->spec.containers, &pod->spec.init_containers}) {
         for (const auto& x : *list) {
-          if (x.name == c.identity.container_name) spec = &x;
+          if (x.name == c.identity.container_name) spec = x;
         }
       }
     }
-    killers.emplace_back([this, &c, grace, &results, i, spec, ips = status.PodIps()] {
-      results[i] = KillContainer(c.status.id, c.identity.container_name, grace, "pod is being killed", spec, ips);
-    });
+    kills.push_back({.container_id = c.status.id,
+                     .name = c.identity.container_name,
+                     .grace_seconds = grace,
+                     .reason = "pod is being killed",
+                     .spec = std::move(spec),
+                     .pod_ips = status.PodIps()});
   }
-  for (auto& t : killers) t.join();
-  for (const auto& r : results) {
-    if (!r.ok()) return r;
-  }
-  for (const auto& sb : status.sandboxes) {
+  return kills;
+}
+
+absl::Status KubeRuntimeManager::StopPodSandboxes(const std::vector<cri::PodSandboxStatus>& sandboxes) {
+  for (const auto& sb : sandboxes) {
     if (sb.state != cri::PodSandboxState::kReady) continue;
     absl::Status s = runtime_->StopPodSandbox(sb.id);
-    if (!s.ok() && s.code() != absl::StatusCode::kNotFound) return s;
+    if (!s.ok() && s.code() != absl::StatusCode::kNotFound) {
+      return Annotate(s, StrCat("stop pod sandbox ", sb.id));
+    }
   }
   return absl::OkStatus();
 }
 
+void KubeRuntimeManager::KillPodAsync(const api::Pod* pod, const RuntimePodStatus& status,
+                                      std::optional<int64_t> grace_period_override, KillDone done) {
+  // The sandboxes stop once every container did (upstream killPodWithSyncResult), on the pool
+  // thread that finished the last container; on an error they are left for the retry.
+  killer_.KillContainersAsync(
+      PodContainerKills(pod, status, grace_period_override),
+      [this, sandboxes = status.sandboxes, done = std::move(done)](absl::Status s) mutable {
+        if (s.ok()) s = StopPodSandboxes(sandboxes);
+        std::move(done)(std::move(s));
+      });
+}
+
+absl::Status KubeRuntimeManager::KillPod(const api::Pod* pod, const RuntimePodStatus& status,
+                                         std::optional<int64_t> grace_period_override) {
+  RETURN_IF_ERROR(killer_.KillContainers(PodContainerKills(pod, status, grace_period_override)));
+  return StopPodSandboxes(status.sandboxes);
+}
+
 absl::Status KubeRuntimeManager::ResizeContainers(const api::Pod& pod, const std::vector<ContainerToUpdate>& updates) {
-  if (pod_cgroup_updater_) (void)pod_cgroup_updater_(pod);  // may fail for a shrinking limit
+  (void)pod_cgroups_->ResizePodCgroup(pod);  // may fail for a shrinking limit
   for (const auto& u : updates) {
     absl::Status s = runtime_->UpdateContainerResources(u.container_id, u.resources);
     if (!s.ok()) {
@@ -337,7 +341,7 @@ absl::Status KubeRuntimeManager::ResizeContainers(const api::Pod& pod, const std
                  {{"pod", api::PodKey(pod)}, {"containerName", u.name}, {"cpuShares", u.resources.cpu_shares},
                   {"cpuQuota", u.resources.cpu_quota}, {"memoryLimit", u.resources.memory_limit_in_bytes}});
   }
-  if (pod_cgroup_updater_) RETURN_IF_ERROR(Annotate(pod_cgroup_updater_(pod), "resize the pod cgroup"));
+  RETURN_IF_ERROR(Annotate(pod_cgroups_->ResizePodCgroup(pod), "resize the pod cgroup"));
   return absl::OkStatus();
 }
 
@@ -375,18 +379,25 @@ PodSyncResult KubeRuntimeManager::SyncPod(const api::Pod& pod, const RuntimePodS
         if (c.identity.is_init) (void)runtime_->RemoveContainer(c.status.id);
       }
     }
-  } else {
+  } else if (!actions.containers_to_kill.empty()) {
+    // In parallel on the kill pool; this sync waits for its own kills only.
+    std::vector<ContainerKill> kills;
     for (const auto& k : actions.containers_to_kill) {
-      int64_t grace = k.grace_period_override.value_or(pod.spec.termination_grace_period_seconds.value_or(30));
-      const api::Container* spec = nullptr;
+      std::optional<api::Container> spec;
       for (const auto& x : pod.spec.containers) {
-        if (x.name == k.name) spec = &x;
+        if (x.name == k.name) spec = x;
       }
-      absl::Status s = KillContainer(k.container_id, k.name, grace, k.message, spec, status.PodIps());
-      if (!s.ok()) {
-        result.error = s;
-        return result;
-      }
+      kills.push_back({.container_id = k.container_id,
+                       .name = k.name,
+                       .grace_seconds =
+                           k.grace_period_override.value_or(pod.spec.termination_grace_period_seconds.value_or(30)),
+                       .reason = k.message,
+                       .spec = std::move(spec),
+                       .pod_ips = status.PodIps()});
+    }
+    if (absl::Status s = killer_.KillContainers(std::move(kills)); !s.ok()) {
+      result.error = s;
+      return result;
     }
   }
 

@@ -1,8 +1,10 @@
 // Owns: KubeRuntimeManager, the pod-level view of the CRI runtime (upstream's
 // kuberuntime.kubeGenericRuntimeManager): read a pod's runtime status, SyncPod in upstream's
 // order (kill, sandbox, init containers one at a time, containers), kill a pod within its grace
-// period, and garbage-collect dead containers and sandboxes.
-// Does not own: when to sync (pod workers) or the API status (status/).
+// period (its containers in parallel on the shared kill pool, then its sandboxes), and
+// garbage-collect dead containers and sandboxes.
+// Does not own: when to sync (pod workers), the API status (status/), how one container is
+// stopped (ContainerKiller) or the pod's cgroup (PodCgroups).
 //
 // Thread-safe for different pods; callers run at most one operation per pod at a time.
 #pragma once
@@ -20,8 +22,10 @@
 #include "common/logger.h"
 #include "cri/runtime_service.h"
 #include "kuberuntime/backoff.h"
+#include "kuberuntime/container_killer.h"
 #include "kuberuntime/image_manager.h"
 #include "kuberuntime/pod_actions.h"
+#include "kuberuntime/pod_cgroups.h"
 #include "kuberuntime/pod_resize.h"
 #include "kuberuntime/reason_cache.h"
 #include "kuberuntime/runtime_options.h"
@@ -36,8 +40,13 @@ struct PodSyncResult {
 
 class KubeRuntimeManager {
  public:
+  using KillDone = ContainerKiller::Done;
+
+  // `pod_cgroups` is asked to apply a pod's cgroup values again around in-place resizes.
+  // `kill_threads` sizes the pool every container kill runs on.
   KubeRuntimeManager(cri::RuntimeService* runtime, cri::ImageService* images, volumes::VolumeManager* volumes,
-                     RuntimeOptions options, Logger logger, Clock* clock);
+                     PodCgroups* pod_cgroups, RuntimeOptions options, Logger logger, Clock* clock,
+                     int kill_threads = kDefaultKillThreads);
 
   // What the runtime holds for the pod with `uid`.
   absl::StatusOr<RuntimePodStatus> GetPodStatus(const std::string& uid, const std::string& name,
@@ -45,9 +54,16 @@ class KubeRuntimeManager {
 
   PodSyncResult SyncPod(const api::Pod& pod, const RuntimePodStatus& status, const ProbeKills& probe_kills = {});
 
-  // Stops every running container (in parallel, within the grace period, at least 2 s) and then
-  // every sandbox of the pod. `pod` may be null for a pod no source knows any more; the grace
-  // period then comes from the containers' annotations.
+  // upstream KillPod: stops every running container (in parallel on the kill pool, each within
+  // the grace period, at least 2 s) and then every sandbox of the pod. The grace period is
+  // `grace_period_override`, else the pod's deletionGracePeriodSeconds or
+  // terminationGracePeriodSeconds, else (a pod no source knows: `pod` null or without spec) the
+  // containers' annotations. Returns as soon as the stops are queued and calls `done` once they
+  // and the sandbox stops finished, on a pool thread (or the caller's when nothing runs); the
+  // caller's thread is free meanwhile.
+  void KillPodAsync(const api::Pod* pod, const RuntimePodStatus& status, std::optional<int64_t> grace_period_override,
+                    KillDone done);
+  // KillPodAsync, waiting on the calling thread for this pod's stops only.
   absl::Status KillPod(const api::Pod* pod, const RuntimePodStatus& status,
                        std::optional<int64_t> grace_period_override = std::nullopt);
 
@@ -61,12 +77,8 @@ class KubeRuntimeManager {
 
   ReasonCache& reasons() { return reasons_; }
   const RuntimeOptions& options() const { return options_; }
-
-  // Applies a pod's cgroup values again (cm's job); called around in-place resizes. Set once,
-  // before the first SyncPod.
-  void SetPodCgroupUpdater(std::function<absl::Status(const api::Pod&)> update) {
-    pod_cgroup_updater_ = std::move(update);
-  }
+  // Container kills waiting for a thread of the kill pool; for tests.
+  size_t QueuedKills() const { return killer_.Queued(); }
 
  private:
   // Starts one container; returns the StartError reason on failure (and records it).
@@ -74,11 +86,11 @@ class KubeRuntimeManager {
                               const std::string& sandbox_id, const cri::PodSandboxConfig& sandbox_config,
                               const RuntimePodStatus& status, const std::vector<std::string>& pod_ips,
                               const std::map<std::string, std::string>& volumes);
-  // Runs the preStop hook of `spec` (when given) within the grace period, then StopContainer
-  // with what is left of it (at least 2 s).
-  absl::Status KillContainer(const std::string& container_id, const std::string& name, int64_t grace_seconds,
-                             const std::string& reason, const api::Container* spec = nullptr,
-                             const std::vector<std::string>& pod_ips = {});
+  // What KillPod stops: the pod's running containers, with their grace periods.
+  std::vector<ContainerKill> PodContainerKills(const api::Pod* pod, const RuntimePodStatus& status,
+                                               std::optional<int64_t> grace_period_override) const;
+  // StopPodSandbox for each ready sandbox; a sandbox already gone is not an error.
+  absl::Status StopPodSandboxes(const std::vector<cri::PodSandboxStatus>& sandboxes);
   // upstream's verifyRunAsNonRoot: the effective user must not be root.
   absl::Status VerifyRunAsNonRoot(const api::Pod& pod, const api::Container& container, const std::string& image_ref);
   int32_t RestartCountFromLogs(const api::Pod& pod, const std::string& container) const;
@@ -90,6 +102,7 @@ class KubeRuntimeManager {
   cri::RuntimeService* runtime_;
   cri::ImageService* images_;
   volumes::VolumeManager* volumes_;
+  PodCgroups* pod_cgroups_;
   RuntimeOptions options_;
   Logger logger_;
   Clock* clock_;
@@ -97,15 +110,12 @@ class KubeRuntimeManager {
   Backoff image_backoff_;
   ImageManager image_manager_;
   ReasonCache reasons_;
-  std::function<absl::Status(const api::Pod&)> pod_cgroup_updater_;
+  ContainerKiller killer_;  // last: its pool stops before the members its kills use
 };
 
 // The runtime's pods from list results (what ListPodStatuses lists; housekeeping passes the
 // PLEG's last relist), newest sandbox and container first; entries without our labels are left out.
 std::vector<RuntimePodStatus> GroupPodStatuses(const std::vector<cri::PodSandbox>& sandboxes,
                                                const std::vector<cri::Container>& containers);
-
-// upstream's minimumGracePeriodInSeconds.
-inline constexpr int64_t kMinimumGracePeriodSeconds = 2;
 
 }  // namespace cubelet::kuberuntime

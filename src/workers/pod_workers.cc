@@ -1,9 +1,54 @@
 #include "workers/pod_workers.h"
 
+#include <exception>
+
+#include "common/strings.h"
+
 namespace cubelet::workers {
+namespace {
+
+const char* ToString(UpdateType t) {
+  switch (t) {
+    case UpdateType::kCreate: return "create";
+    case UpdateType::kUpdate: return "update";
+    case UpdateType::kSync: return "sync";
+    case UpdateType::kKill: return "kill";
+  }
+  return "unknown";
+}
+
+bool IsTerminalPhase(const api::Pod& pod) {
+  return pod.status.phase == "Succeeded" || pod.status.phase == "Failed";
+}
+
+}  // namespace
+
+std::optional<int64_t> CalculateEffectiveGracePeriod(std::optional<int64_t> current, const api::Pod& pod,
+                                                     std::optional<int64_t> override) {
+  std::optional<int64_t> grace = current;
+  bool overridden = false;
+  // The API server's deletionGracePeriodSeconds first, then the kubelet's own override.
+  for (const std::optional<int64_t>& shorter : {pod.metadata.deletion_grace_period_seconds, override}) {
+    if (shorter && (!grace || *shorter < *grace)) {
+      grace = shorter;
+      overridden = true;
+    }
+  }
+  if (!overridden && !grace) grace = pod.spec.termination_grace_period_seconds;
+  if (grace && *grace < 1) grace = 1;
+  return grace;
+}
 
 PodWorkers::PodWorkers(PodSyncer* syncer, Clock* clock, Logger logger, PodWorkersOptions options)
-    : syncer_(syncer), clock_(clock), logger_(std::move(logger)), options_(options) {
+    : syncer_(syncer),
+      clock_(clock),
+      logger_(std::move(logger)),
+      options_(options),
+      liveness_(std::make_shared<Liveness>()) {
+  {
+    std::lock_guard<std::mutex> l(liveness_->mu);
+    liveness_->workers = this;
+  }
   for (int i = 0; i < options_.threads; ++i) {
     threads_.emplace_back([this](std::stop_token st) { Run(st); });
   }
@@ -12,6 +57,11 @@ PodWorkers::PodWorkers(PodSyncer* syncer, Clock* clock, Logger logger, PodWorker
 PodWorkers::~PodWorkers() { Stop(); }
 
 void PodWorkers::Stop() {
+  {
+    // Waits for a `done` running now; later ones find no PodWorkers.
+    std::lock_guard<std::mutex> l(liveness_->mu);
+    liveness_->workers = nullptr;
+  }
   for (auto& t : threads_) t.request_stop();
   cv_.notify_all();
   threads_.clear();  // joins
@@ -19,135 +69,266 @@ void PodWorkers::Stop() {
 
 absl::Duration PodWorkers::Jitter(absl::Duration d) {
   std::uniform_real_distribution<double> dist(0.0, 0.5);
-  absl::MutexLock lock(&rng_mu_);
+  std::lock_guard<std::mutex> l(rng_mu_);
   return d + d * dist(rng_);
 }
 
-void PodWorkers::Enqueue(const std::string& uid, PodState& st) {
-  if (st.working) {
-    st.pending = true;
-    return;
-  }
-  if (!st.queued) {
-    st.queued = true;
-    queue_.push_back(uid);
-    cv_.notify_one();
-  }
+void PodWorkers::Schedule(const std::string& uid, Worker& w) {
+  if (w.working || w.queued) return;  // a running step looks at `pending` when it completes
+  w.queued = true;
+  queue_.push_back(uid);
+  cv_.notify_one();
 }
 
-void PodWorkers::UpdatePod(std::shared_ptr<const api::Pod> pod, UpdateType type) {
+void PodWorkers::UpdatePod(UpdatePodOptions options) {
+  const api::Pod& pod = *options.pod;
+  const std::string& uid = pod.metadata.uid;
+  const bool kill = options.update_type == UpdateType::kKill;
   std::lock_guard<std::mutex> l(mu_);
-  const std::string uid = pod->metadata.uid;
-  PodState& st = pods_[uid];
-  if (st.kill_requested && type != UpdateType::kKill && st.pod) {
-    // A pod being killed stays killed; only its spec is kept current.
-    return;
+  const absl::Time now = clock_->Now();
+  auto [it, first_time] = workers_.try_emplace(uid);
+  Worker& w = it->second;
+  PodSyncStatus& s = w.status;
+  if (first_time) {
+    s.synced_at = now;
+    w.pod = options.pod;
   }
-  st.pod = std::move(pod);
-  if (type == UpdateType::kKill) {
-    st.kill_requested = true;
-    st.done = false;
-    if (st.phase == Phase::kSyncing) st.phase = Phase::kTerminating;
+
+  // The UID is being torn down and its source wants it again (a static pod's manifest moved out
+  // and back): the pod starts afresh once the old instance is down. Until then, updates only
+  // refresh the spec it will start with; a kill cancels the restart.
+  if (!first_time && s.terminating_at && !kill) {
+    if (options.update_type == UpdateType::kCreate && !s.finished) {
+      if (!s.restart_requested) {
+        logger_.VInfo(2,
+                      "Pod is terminating but has been requested to restart with same UID, will restart once stopped",
+                      {{"pod", api::PodKey(pod)}, {"podUID", uid}});
+      }
+      s.restart_requested = true;
+    }
+    if (s.restart_requested) {
+      w.restart_pod = options.pod;
+      return;
+    }
   }
-  if (st.done) return;
-  Enqueue(uid, st);
+  if (kill && s.restart_requested) {
+    s.restart_requested = false;
+    w.restart_pod.reset();
+  }
+  if (s.finished) {
+    // A terminal pod stays stopped; only its removal by its source moves it on, to its cleanup.
+    if (!kill) return;
+    s.finished = false;
+    s.deleted = true;
+  }
+
+  if (!s.terminating_at) {
+    if (pod.metadata.deletion_timestamp) {
+      logger_.VInfo(2, "Pod is marked for graceful deletion, begin teardown",
+                    {{"pod", api::PodKey(pod)}, {"podUID", uid}});
+      s.terminating_at = now;
+      s.deleted = true;
+    } else if (kill) {
+      logger_.VInfo(2, "Pod is being removed, begin teardown", {{"pod", api::PodKey(pod)}, {"podUID", uid}});
+      s.terminating_at = now;
+      s.deleted = true;
+    } else if (IsTerminalPhase(pod)) {
+      logger_.VInfo(2, "Pod is in a terminal phase, begin teardown", {{"pod", api::PodKey(pod)}, {"podUID", uid}});
+      s.terminating_at = now;
+    }
+  } else if (kill || pod.metadata.deletion_timestamp) {
+    s.deleted = true;  // a terminal pod, already stopping, is now removed too
+  }
+  // Once terminating, every update can only shorten the grace period.
+  if (s.terminating_at && !s.terminated_at) {
+    s.grace_period = CalculateEffectiveGracePeriod(s.grace_period, pod, options.kill_pod_options.grace_period_override);
+  }
+
+  w.pending = std::move(options);
+  logger_.VInfo(4, "Notifying pod of pending update",
+                {{"pod", api::PodKey(pod)}, {"podUID", uid}, {"updateType", ToString(w.pending->update_type)}});
+  Schedule(uid, w);
 }
 
 void PodWorkers::SyncDue() {
   std::lock_guard<std::mutex> l(mu_);
   const absl::Time now = clock_->Now();
-  for (auto& [uid, st] : pods_) {
-    if (!st.done && !st.working && !st.queued && st.next_sync <= now) Enqueue(uid, st);
+  for (auto& [uid, w] : workers_) {
+    if (!w.status.finished && w.next_sync <= now) Schedule(uid, w);
   }
 }
 
 bool PodWorkers::IsKnown(const std::string& uid) const {
   std::lock_guard<std::mutex> l(mu_);
-  return pods_.contains(uid);
+  return workers_.contains(uid);
 }
 
 bool PodWorkers::IsTerminated(const std::string& uid) const {
   std::lock_guard<std::mutex> l(mu_);
-  auto it = pods_.find(uid);
-  return it == pods_.end() || it->second.phase == Phase::kTerminated;
+  auto it = workers_.find(uid);
+  return it == workers_.end() || it->second.status.terminated_at.has_value();
+}
+
+std::optional<PodSyncStatus> PodWorkers::GetPodSyncStatus(const std::string& uid) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = workers_.find(uid);
+  if (it == workers_.end()) return std::nullopt;
+  return it->second.status;
 }
 
 void PodWorkers::Run(std::stop_token stop) {
   while (true) {
     std::string uid;
-    std::shared_ptr<const api::Pod> pod;
-    Phase phase;
     {
       std::unique_lock<std::mutex> l(mu_);
       cv_.wait(l, stop, [this] { return !queue_.empty(); });
       if (stop.stop_requested()) return;
-      uid = queue_.front();
+      uid = std::move(queue_.front());
       queue_.pop_front();
-      PodState& st = pods_[uid];
-      st.queued = false;
-      st.working = true;
-      pod = st.pod;
-      phase = st.phase;
     }
+    RunStep(uid);
+  }
+}
 
-    // One step of the pod's lifecycle, outside the lock.
-    absl::Duration next = Jitter(options_.resync_interval);
-    std::optional<Phase> new_phase;
-    bool forget = false;
-    bool requeue = false;
-    try {
-      if (phase == Phase::kSyncing) {
-        auto terminal = syncer_->SyncPod(*pod);
-        if (!terminal.ok()) {
-          logger_.Error("Error syncing pod, skipping", {{"pod", api::PodKey(*pod)}, {"podUID", uid}, {"err", terminal.status()}});
-          next = Jitter(options_.error_backoff);
-        } else if (*terminal) {
-          new_phase = Phase::kTerminating;
-          requeue = true;
-        }
-      } else if (phase == Phase::kTerminating) {
-        absl::Status s = syncer_->SyncTerminatingPod(*pod);
-        if (s.ok()) {
-          new_phase = Phase::kTerminated;
-          requeue = true;
-        } else {
-          logger_.Error("Error stopping pod, retrying", {{"pod", api::PodKey(*pod)}, {"err", s}});
-          next = absl::Seconds(1);
-        }
-      } else {
-        bool removed;
-        {
-          std::lock_guard<std::mutex> l(mu_);
-          removed = pods_[uid].kill_requested;
-        }
-        absl::Status s = syncer_->SyncTerminatedPod(*pod, removed);
-        if (s.ok()) {
-          forget = removed;
-        } else {
-          logger_.Error("Error cleaning up pod, retrying", {{"pod", api::PodKey(*pod)}, {"err", s}});
-          next = absl::Seconds(1);
-        }
-      }
-    } catch (const std::exception& e) {
-      logger_.Error("Pod sync threw", {{"pod", api::PodKey(*pod)}, {"err", e.what()}});
-      next = Jitter(options_.error_backoff);
-    }
-
+void PodWorkers::RunStep(const std::string& uid) {
+  std::shared_ptr<const api::Pod> pod;
+  PodSyncStatus status;
+  {
     std::lock_guard<std::mutex> l(mu_);
-    PodState& st = pods_[uid];
-    st.working = false;
-    if (new_phase && !(st.phase == Phase::kTerminating && *new_phase == Phase::kTerminating)) st.phase = *new_phase;
-    if (st.phase == Phase::kTerminated && !requeue && !forget) st.done = true;
-    if (forget && !st.pending) {
-      pods_.erase(uid);
-      continue;
+    auto it = workers_.find(uid);
+    if (it == workers_.end()) return;
+    Worker& w = it->second;
+    w.queued = false;
+    if (w.status.finished) return;
+    w.working = true;
+    if (w.pending) {
+      w.pod = std::move(w.pending->pod);
+      w.pending.reset();
     }
-    st.next_sync = clock_->Now() + next;
-    if (requeue || st.pending) {
-      st.pending = false;
-      Enqueue(uid, st);
+    // upstream acknowledgeTerminating: from here on no container of the pod starts.
+    if (w.status.WorkType() == PodWorkType::kTerminating) w.status.started_terminating = true;
+    pod = w.pod;
+    status = w.status;
+  }
+
+  // One step of the pod's lifecycle, outside the lock.
+  switch (status.WorkType()) {
+    case PodWorkType::kSync: {
+      absl::StatusOr<bool> terminal;
+      try {
+        terminal = syncer_->SyncPod(*pod);
+      } catch (const std::exception& e) {
+        terminal = absl::InternalError(StrCat("pod sync threw: ", e.what()));
+      }
+      CompleteSync(uid, terminal, *pod);
+      return;
+    }
+    case PodWorkType::kTerminating: {
+      logger_.VInfo(4, "Pod terminating with grace period",
+                    {{"pod", api::PodKey(*pod)}, {"podUID", uid},
+                     {"gracePeriod", status.grace_period ? std::to_string(*status.grace_period) : "<nil>"}});
+      // The worker's thread is free once the stops are under way; `done` resumes the pod.
+      PodSyncer::TerminatingDone done = [liveness = liveness_, uid](absl::Status s) {
+        std::lock_guard<std::mutex> l(liveness->mu);
+        if (liveness->workers != nullptr) liveness->workers->CompleteTerminating(uid, s);
+      };
+      try {
+        syncer_->SyncTerminatingPod(pod, status.grace_period, std::move(done));
+      } catch (const std::exception& e) {
+        // `done` was moved into the syncer and may have run: only log; the pod stays working
+        // until `done` runs, as its contract says.
+        logger_.Error("Pod termination threw", {{"pod", api::PodKey(*pod)}, {"err", e.what()}});
+      }
+      return;
+    }
+    case PodWorkType::kTerminated: {
+      absl::Status s;
+      try {
+        s = syncer_->SyncTerminatedPod(*pod, status.deleted);
+      } catch (const std::exception& e) {
+        s = absl::InternalError(StrCat("pod cleanup threw: ", e.what()));
+      }
+      CompleteTerminated(uid, s);
+      return;
     }
   }
+}
+
+void PodWorkers::CompleteSync(const std::string& uid, const absl::StatusOr<bool>& result, const api::Pod& pod) {
+  absl::Duration next = Jitter(options_.resync_interval);
+  if (!result.ok()) {
+    logger_.Error("Error syncing pod, skipping",
+                  {{"pod", api::PodKey(pod)}, {"podUID", uid}, {"err", result.status()}});
+    next = Jitter(options_.error_backoff);
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = workers_.find(uid);
+  if (it == workers_.end()) return;
+  Worker& w = it->second;
+  w.working = false;
+  w.next_sync = clock_->Now() + next;
+  if (result.ok() && *result) {
+    // upstream completeSync: the pod finished by itself and goes on to terminating at once.
+    logger_.VInfo(4, "Pod is terminal", {{"pod", api::PodKey(pod)}, {"podUID", uid}});
+    if (!w.status.terminating_at) {
+      w.status.terminating_at = clock_->Now();
+      w.status.grace_period = CalculateEffectiveGracePeriod(std::nullopt, pod, std::nullopt);
+    }
+    w.status.started_terminating = true;
+    Schedule(uid, w);
+    return;
+  }
+  if (w.pending || w.status.terminating_at) Schedule(uid, w);
+}
+
+void PodWorkers::CompleteTerminating(const std::string& uid, const absl::Status& result) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = workers_.find(uid);
+  if (it == workers_.end()) return;
+  Worker& w = it->second;
+  w.working = false;
+  if (!result.ok()) {
+    logger_.Error("Error stopping pod, retrying", {{"podUID", uid}, {"err", result}});
+    w.next_sync = clock_->Now() + options_.teardown_retry;
+    if (w.pending) Schedule(uid, w);
+    return;
+  }
+  // upstream completeTerminating: nothing of the pod runs; cleanup follows at once.
+  logger_.VInfo(4, "Pod terminated all containers successfully", {{"podUID", uid}});
+  w.status.terminated_at = clock_->Now();
+  Schedule(uid, w);
+}
+
+void PodWorkers::CompleteTerminated(const std::string& uid, const absl::Status& result) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = workers_.find(uid);
+  if (it == workers_.end()) return;
+  Worker& w = it->second;
+  w.working = false;
+  if (!result.ok()) {
+    logger_.Error("Error cleaning up pod, retrying", {{"podUID", uid}, {"err", result}});
+    w.next_sync = clock_->Now() + options_.teardown_retry;
+    if (w.pending) Schedule(uid, w);
+    return;
+  }
+  if (w.status.restart_requested) {
+    // The old instance is down and cleaned up: the pod starts afresh, as a new create.
+    std::shared_ptr<const api::Pod> pod = std::move(w.restart_pod);
+    logger_.Info("Pod has been terminated and was created again with the same UID, restarting it",
+                 {{"pod", api::PodKey(*pod)}, {"podUID", uid}});
+    w = Worker{};
+    w.status.synced_at = clock_->Now();
+    w.pod = pod;
+    w.pending = UpdatePodOptions{.update_type = UpdateType::kCreate, .pod = std::move(pod), .kill_pod_options = {}};
+    Schedule(uid, w);
+    return;
+  }
+  if (w.status.deleted) {
+    workers_.erase(it);  // forgotten: the UID may come back as a new pod
+    return;
+  }
+  w.status.finished = true;
+  w.pending.reset();
 }
 
 }  // namespace cubelet::workers

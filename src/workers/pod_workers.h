@@ -1,78 +1,158 @@
-// Owns: PodWorkers, upstream's pod_workers: at most one sync per pod at a time on a bounded
-// pool of threads; a pod moves Syncing -> Terminating -> Terminated; a kill, once asked for, is
-// never dropped (later updates cannot undo it); periodic resync (syncFrequency, jittered) and
-// back-off after errors.
-// Does not own: what a sync does (PodSyncer).
+// Owns: PodWorkers, upstream's pod_workers.go: each pod's lifecycle as an explicit podSyncStatus
+// (syncing -> terminating -> terminated), driven on a bounded pool of threads with at most one
+// step per pod at a time; the kill's grace period (the smallest requested wins, it never grows);
+// a kill, once asked for, is never undone by later updates; a create for a UID still being torn
+// down restarts the pod as soon as the old instance is down (restartRequested); periodic resync
+// (syncFrequency, jittered) and back-off after errors.
+// Does not own: what a step does (PodSyncer), which pods should exist (the pod sources).
 #pragma once
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "api/types.h"
 #include "common/clock.h"
 #include "common/logger.h"
 
 namespace cubelet::workers {
 
-// Implemented by the agent's pod logic. Calls for one pod never overlap.
+// Implemented by the agent's pod logic (upstream's podSyncer). Calls for one pod never overlap;
+// calls for different pods run at the same time.
 class PodSyncer {
  public:
+  // Called exactly once when a SyncTerminatingPod finished, from any thread.
+  using TerminatingDone = absl::AnyInvocable<void(absl::Status) &&>;
+
   virtual ~PodSyncer() = default;
-  // Brings the pod to its spec; true when the pod reached a terminal phase.
+  // Brings the pod to its spec; true when the pod reached a terminal phase (Succeeded, Failed).
   virtual absl::StatusOr<bool> SyncPod(const api::Pod& pod) = 0;
-  // Stops every container and sandbox of the pod.
-  virtual absl::Status SyncTerminatingPod(const api::Pod& pod) = 0;
-  // Cleans up after a stopped pod; `removed` when no source has it any more.
-  virtual absl::Status SyncTerminatedPod(const api::Pod& pod, bool removed) = 0;
+  // Stops every container and sandbox of the pod within `grace_period_seconds` (std::nullopt for
+  // a pod known only from the runtime: its containers' annotations say). Asynchronous: returns
+  // once the stops are under way, so the pod worker's thread serves other pods meanwhile, and
+  // calls `done` when they finished (possibly before returning). Nothing else runs for the pod
+  // before `done`.
+  virtual void SyncTerminatingPod(std::shared_ptr<const api::Pod> pod, std::optional<int64_t> grace_period_seconds,
+                                  TerminatingDone done) = 0;
+  // Cleans up after a stopped pod. `deleted` when its source removed it (its status and volumes
+  // go too); false when it only reached a terminal phase and stays listed.
+  virtual absl::Status SyncTerminatedPod(const api::Pod& pod, bool deleted) = 0;
 };
 
+// upstream kubetypes.SyncPodType.
 enum class UpdateType { kCreate, kUpdate, kSync, kKill };
+
+struct KillPodOptions {
+  // upstream PodTerminationGracePeriodSecondsOverride: a shorter grace period than the pod's
+  // (eviction, a probe); it can shorten a termination under way, never lengthen it.
+  std::optional<int64_t> grace_period_override;
+};
+
+// upstream UpdatePodOptions.
+struct UpdatePodOptions {
+  UpdateType update_type = UpdateType::kSync;
+  std::shared_ptr<const api::Pod> pod;  // required
+  KillPodOptions kill_pod_options;      // read when the update is a kill or the pod is terminating
+};
+
+// upstream PodWorkerState: what the next step of a pod does.
+enum class PodWorkType { kSync, kTerminating, kTerminated };
+
+// upstream podSyncStatus: where one pod is in its lifecycle.
+struct PodSyncStatus {
+  absl::Time synced_at;                      // first seen by the pod workers
+  std::optional<absl::Time> terminating_at;  // a kill was asked for or the pod became terminal
+  std::optional<absl::Time> terminated_at;   // SyncTerminatingPod succeeded: nothing runs
+  // The worker stopped syncing the pod: no container of it starts any more.
+  bool started_terminating = false;
+  // Removed by its source (or never known to one): cleaned up fully, then forgotten. Otherwise a
+  // terminated pod only reached a terminal phase and stays listed.
+  bool deleted = false;
+  bool finished = false;  // SyncTerminatedPod succeeded for a pod that stays listed
+  // A create arrived for the UID after its kill: the pod starts afresh once terminated.
+  bool restart_requested = false;
+  // Once terminating: the kill's grace period (std::nullopt: the containers' annotations say).
+  std::optional<int64_t> grace_period;
+
+  PodWorkType WorkType() const {
+    if (terminated_at) return PodWorkType::kTerminated;
+    if (terminating_at) return PodWorkType::kTerminating;
+    return PodWorkType::kSync;
+  }
+};
+
+// upstream calculateEffectiveGracePeriod: the pod's deletionGracePeriodSeconds and the kill's
+// override win when shorter than `current`; with neither, `current` or else the pod's
+// terminationGracePeriodSeconds; never below 1 s. std::nullopt only when nothing says (a pod
+// known only from the runtime).
+std::optional<int64_t> CalculateEffectiveGracePeriod(std::optional<int64_t> current, const api::Pod& pod,
+                                                     std::optional<int64_t> override);
 
 struct PodWorkersOptions {
   int threads = 4;
   absl::Duration resync_interval = absl::Minutes(1);  // syncFrequency; jittered by up to 50 %
   absl::Duration error_backoff = absl::Seconds(10);   // jittered by up to 50 %
+  absl::Duration teardown_retry = absl::Seconds(1);   // after a failed kill or cleanup
 };
 
 class PodWorkers {
  public:
+  // `syncer` and `clock` must outlive the PodWorkers; a SyncTerminatingPod still running at
+  // destruction may call its `done` later, which is then ignored.
   PodWorkers(PodSyncer* syncer, Clock* clock, Logger logger, PodWorkersOptions options);
   ~PodWorkers();
+  PodWorkers(const PodWorkers&) = delete;
+  PodWorkers& operator=(const PodWorkers&) = delete;
 
-  void UpdatePod(std::shared_ptr<const api::Pod> pod, UpdateType type);
-  // Queues a sync for every pod whose next sync time has passed (the 1 s sync tick).
+  // upstream UpdatePod: never blocks on a sync. An update arriving while the pod's step runs is
+  // kept and runs next (only the newest pod spec is kept).
+  void UpdatePod(UpdatePodOptions options);
+  void UpdatePod(std::shared_ptr<const api::Pod> pod, UpdateType type) {
+    UpdatePod(UpdatePodOptions{.update_type = type, .pod = std::move(pod), .kill_pod_options = {}});
+  }
+  // Queues a step for every pod whose next sync time has passed (the 1 s sync tick).
   void SyncDue();
   bool IsKnown(const std::string& uid) const;
   // True once the pod has been stopped (terminated or forgotten).
   bool IsTerminated(const std::string& uid) const;
+  std::optional<PodSyncStatus> GetPodSyncStatus(const std::string& uid) const;
+  // Joins the worker threads; later `done` calls of SyncTerminatingPod are ignored.
   void Stop();
 
  private:
-  enum class Phase { kSyncing, kTerminating, kTerminated };
-  struct PodState {
-    std::shared_ptr<const api::Pod> pod;
-    Phase phase = Phase::kSyncing;
-    bool kill_requested = false;
+  struct Worker {
+    PodSyncStatus status;
+    std::shared_ptr<const api::Pod> pod;          // the newest spec the steps act on
+    std::optional<UpdatePodOptions> pending;      // arrived since the last step started
+    std::shared_ptr<const api::Pod> restart_pod;  // the create waiting for the old instance
     bool queued = false;
-    bool working = false;
-    bool pending = false;  // another update arrived while working
-    bool done = false;     // terminated and cleaned up; nothing more to do unless killed
+    bool working = false;  // a step runs (for terminating: until its `done`)
     absl::Time next_sync;
   };
+  // Reaches the PodWorkers from SyncTerminatingPod's `done`, which may run after Stop().
+  struct Liveness {
+    std::mutex mu;
+    PodWorkers* workers ABSL_GUARDED_BY(mu);
+  };
 
-  void Enqueue(const std::string& uid, PodState& st);  // requires mu_
+  void Schedule(const std::string& uid, Worker& w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Run(std::stop_token stop);
-  absl::Duration Jitter(absl::Duration d) ABSL_LOCKS_EXCLUDED(rng_mu_);
+  void RunStep(const std::string& uid);
+  void CompleteSync(const std::string& uid, const absl::StatusOr<bool>& result, const api::Pod& pod);
+  void CompleteTerminating(const std::string& uid, const absl::Status& result);
+  void CompleteTerminated(const std::string& uid, const absl::Status& result);
+  absl::Duration Jitter(absl::Duration d);
 
   PodSyncer* syncer_;
   Clock* clock_;
@@ -81,11 +161,12 @@ class PodWorkers {
 
   mutable std::mutex mu_;
   std::condition_variable_any cv_;
-  std::map<std::string, PodState> pods_;  // guarded by mu_
-  std::deque<std::string> queue_;         // guarded by mu_
+  std::map<std::string, Worker> workers_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
   // Its own lock: Jitter runs on the worker threads outside mu_.
-  absl::Mutex rng_mu_;
+  std::mutex rng_mu_;
   std::mt19937 rng_ ABSL_GUARDED_BY(rng_mu_){std::random_device{}()};
+  std::shared_ptr<Liveness> liveness_;
   std::vector<std::jthread> threads_;
 };
 

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include "api/json_codec.h"
 #include "cri/fake_runtime.h"
 #include "cri/remote_runtime.h"
+#include "kuberuntime/blocking_stop_runtime.h"
 
 namespace cubelet::kuberuntime {
 namespace {
@@ -18,6 +20,18 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+
+// Counts what the runtime manager asks of the pod's cgroup.
+class FakePodCgroups final : public PodCgroups {
+ public:
+  absl::Status EnsurePodCgroup(const api::Pod&) override { return absl::OkStatus(); }
+  absl::Status ResizePodCgroup(const api::Pod&) override {
+    ++resizes;
+    return absl::OkStatus();
+  }
+  absl::Status RemovePodCgroup(const api::Pod&) override { return absl::OkStatus(); }
+  int resizes = 0;
+};
 
 class KubeRuntimeManagerTest : public ::testing::Test {
  protected:
@@ -40,10 +54,13 @@ class KubeRuntimeManagerTest : public ::testing::Test {
     ro.memory_capacity_bytes = 1 << 30;
     ro.resolv_conf = (dir_ / "resolv.conf").string();
     std::ofstream(ro.resolv_conf) << "nameserver 192.0.2.53\nsearch example.com\n";
-    manager_ = std::make_unique<KubeRuntimeManager>(runtime_.get(), images_.get(), volumes_.get(), ro,
+    manager_ = std::make_unique<KubeRuntimeManager>(runtime_.get(), images_.get(), volumes_.get(), &pod_cgroups_, ro,
                                                     Logger(sink_, 0, &clock_), &clock_);
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override {
+    manager_.reset();
+    fs::remove_all(dir_);
+  }
 
   api::Pod Pod(const std::string& yaml) {
     auto p = api::DecodePod(yaml);
@@ -62,6 +79,7 @@ class KubeRuntimeManagerTest : public ::testing::Test {
   std::unique_ptr<cri::RuntimeService> runtime_;
   std::unique_ptr<cri::ImageService> images_;
   std::unique_ptr<volumes::VolumeManager> volumes_;
+  FakePodCgroups pod_cgroups_;
   std::unique_ptr<KubeRuntimeManager> manager_;
 };
 
@@ -220,6 +238,79 @@ TEST_F(KubeRuntimeManagerTest, KillPodStopsContainersThenTheSandbox) {
   EXPECT_FALSE(fs::exists(dir_ / "logs" / "default_web_uid-1"));
 }
 
+constexpr char kThree[] = R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: three}
+spec:
+  terminationGracePeriodSeconds: 7
+  containers:
+  - {name: a, image: localhost/test:1.0}
+  - {name: b, image: localhost/test:1.0}
+  - {name: c, image: localhost/test:1.0}
+)yaml";
+
+// Kills run on the bounded kill pool: the caller's thread returns at once, at most the pool's
+// threads wait out grace periods, and the sandbox stops after every container did.
+TEST_F(KubeRuntimeManagerTest, KillPodAsyncStopsContainersInParallelOnTheBoundedPoolThenTheSandbox) {
+  cubelet::testing::BlockingStopRuntime blocking(runtime_.get());
+  KubeRuntimeManager manager(&blocking, images_.get(), volumes_.get(), &pod_cgroups_, manager_->options(),
+                             Logger(sink_, 0, &clock_), &clock_, /*kill_threads=*/2);
+  api::Pod pod = Pod(kThree);
+  ASSERT_TRUE(manager.SyncPod(pod, Status(pod)).error.ok());
+  fake_->ClearCalls();
+  blocking.Block();
+  std::promise<absl::Status> killed;
+  manager.KillPodAsync(&pod, Status(pod), std::nullopt, [&](absl::Status s) { killed.set_value(std::move(s)); });
+  // Returned with the stops under way: two wait out their grace period, one waits for a thread.
+  ASSERT_TRUE(blocking.AwaitWaitingStops(2));
+  EXPECT_EQ(manager.QueuedKills(), 1u);
+  EXPECT_EQ(fake_->CallCount("StopPodSandbox"), 0) << "the sandbox outlives its containers";
+  blocking.Release();
+  ASSERT_TRUE(killed.get_future().get().ok());
+  EXPECT_EQ(blocking.max_waiting_stops(), 2) << "never more stops at once than the pool has threads";
+  std::vector<std::string> stops;
+  for (const auto& c : fake_->Calls()) {
+    if (c == "StopContainer" || c == "StopPodSandbox") stops.push_back(c);
+  }
+  EXPECT_THAT(stops, ElementsAre("StopContainer", "StopContainer", "StopContainer", "StopPodSandbox"));
+  EXPECT_EQ(sink_->Count("gracePeriod=7"), 3) << "the pod's terminationGracePeriodSeconds";
+}
+
+TEST_F(KubeRuntimeManagerTest, KillPodGracePeriodIsTheOverrideThenThePodsThenTheContainersAnnotations) {
+  api::Pod pod = Pod(kThree);
+  ASSERT_TRUE(Sync(pod).error.ok());
+  ASSERT_TRUE(manager_->KillPod(&pod, Status(pod), 4).ok());
+  EXPECT_EQ(sink_->Count("gracePeriod=4"), 3) << "the pod worker's grace period wins";
+
+  api::Pod deleting = Pod(kThree);
+  deleting.metadata.uid = "uid-2";
+  deleting.metadata.deletion_grace_period_seconds = 3;
+  ASSERT_TRUE(manager_->SyncPod(deleting, *manager_->GetPodStatus("uid-2", "three", "default")).error.ok());
+  ASSERT_TRUE(manager_->KillPod(&deleting, *manager_->GetPodStatus("uid-2", "three", "default")).ok());
+  EXPECT_EQ(sink_->Count("gracePeriod=3"), 3) << "deletionGracePeriodSeconds";
+
+  // A pod no source knows (after a restart of the agent): its containers' annotations say.
+  api::Pod orphan = Pod(kThree);
+  orphan.metadata.uid = "uid-3";
+  ASSERT_TRUE(manager_->SyncPod(orphan, *manager_->GetPodStatus("uid-3", "three", "default")).error.ok());
+  ASSERT_TRUE(manager_->KillPod(nullptr, *manager_->GetPodStatus("uid-3", "three", "default")).ok());
+  EXPECT_EQ(sink_->Count("gracePeriod=7"), 3);
+  EXPECT_EQ(fake_->Containers().size(), 9u);
+  for (const auto& c : fake_->Containers()) EXPECT_EQ(c.state, cri::ContainerState::kExited) << c.id;
+}
+
+TEST_F(KubeRuntimeManagerTest, AFailedStopIsReportedWithTheContainerAndTheSandboxIsLeftForTheRetry) {
+  api::Pod pod = Pod(kWeb);
+  ASSERT_TRUE(Sync(pod).error.ok());
+  fake_->InjectError("StopContainer", absl::UnavailableError("runtime busy"));
+  absl::Status s = manager_->KillPod(&pod, Status(pod));
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("stop container \"httpd\""));
+  EXPECT_EQ(fake_->CallCount("StopPodSandbox"), 0);
+  ASSERT_TRUE(manager_->KillPod(&pod, Status(pod)).ok()) << "the retry";
+  EXPECT_EQ(fake_->CallCount("StopPodSandbox"), 1);
+}
+
 TEST_F(KubeRuntimeManagerTest, DeadSandboxIsRecreatedAndContainersRestarted) {
   api::Pod pod = Pod(kWeb);
   ASSERT_TRUE(Sync(pod).error.ok());
@@ -246,18 +337,13 @@ class PodResizeTest : public KubeRuntimeManagerTest {
   void EnableResize() {
     RuntimeOptions ro = manager_->options();
     ro.in_place_resize = true;
-    manager_ = std::make_unique<KubeRuntimeManager>(runtime_.get(), images_.get(), volumes_.get(), ro,
+    manager_ = std::make_unique<KubeRuntimeManager>(runtime_.get(), images_.get(), volumes_.get(), &pod_cgroups_, ro,
                                                     Logger(sink_, 0, &clock_), &clock_);
-    manager_->SetPodCgroupUpdater([this](const api::Pod&) {
-      ++pod_cgroup_updates_;
-      return absl::OkStatus();
-    });
   }
   const ContainerRuntimeStatus& Httpd(const api::Pod& pod) {
     status_ = Status(pod);
     return *status_.FindContainer("httpd");
   }
-  int pod_cgroup_updates_ = 0;
   RuntimePodStatus status_;
 };
 
@@ -277,7 +363,7 @@ TEST_F(PodResizeTest, ChangedResourcesAreUpdatedInPlaceOrByRestartAsTheResizePol
   EXPECT_EQ(Httpd(pod).status.id, id) << "resized in place (resizePolicy NotRequired by default)";
   EXPECT_EQ(Httpd(pod).status.resources->cpu_quota, 100000);
   EXPECT_EQ(Httpd(pod).status.resources->memory_limit_in_bytes, 128 << 20);
-  EXPECT_EQ(pod_cgroup_updates_, 2) << "the pod cgroup before and after its containers";
+  EXPECT_EQ(pod_cgroups_.resizes, 2) << "the pod cgroup before and after its containers";
   EXPECT_EQ(sink_->Count("Resized container in place"), 1);
 
   pod.spec.containers[0].resize_policy = {{"memory", "RestartContainer"}};

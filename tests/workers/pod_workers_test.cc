@@ -1,148 +1,414 @@
 #include "workers/pod_workers.h"
 
-#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
-#include <thread>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "common/strings.h"
 
 namespace cubelet::workers {
 namespace {
 
-// Records calls; SyncPod can be held to observe what arrives meanwhile.
-class RecordingSyncer : public PodSyncer {
+using ::testing::ElementsAre;
+
+// Records every call as "<step>:<pod name>[...]". SyncPod can be held to observe what arrives
+// meanwhile; SyncTerminatingPod keeps its `done` when terminations are held, so a test decides
+// when a kill completes (as the runtime's bounded kill pool would).
+class FakePodSyncer : public PodSyncer {
  public:
   absl::StatusOr<bool> SyncPod(const api::Pod& pod) override {
-    Enter("sync:" + pod.metadata.name);
-    {
-      std::unique_lock<std::mutex> l(mu_);
-      cv_.wait(l, [&] { return !hold_; });
-    }
-    Leave();
-    return terminal_.load();
+    std::unique_lock<std::mutex> l(mu_);
+    Record(l, StrCat("sync:", pod.metadata.name, Version(pod)));
+    max_ = std::max(max_, ++active_[pod.metadata.uid]);
+    cv_.wait(l, [&] { return !hold_sync_; });
+    --active_[pod.metadata.uid];
+    auto it = sync_results_.find(pod.metadata.name);
+    return it == sync_results_.end() ? absl::StatusOr<bool>(false) : it->second;
   }
-  absl::Status SyncTerminatingPod(const api::Pod& pod) override {
-    Enter("terminating:" + pod.metadata.name);
-    Leave();
+  void SyncTerminatingPod(std::shared_ptr<const api::Pod> pod, std::optional<int64_t> grace,
+                          TerminatingDone done) override {
+    std::unique_lock<std::mutex> l(mu_);
+    Record(l, StrCat("terminating:", pod->metadata.name, " grace=", grace ? std::to_string(*grace) : "nil"));
+    if (hold_terminating_) {
+      held_.push_back(std::move(done));
+      cv_.notify_all();
+      return;
+    }
+    absl::Status result = terminating_result_;
+    l.unlock();
+    std::move(done)(result);  // completes on the calling thread, before returning
+  }
+  absl::Status SyncTerminatedPod(const api::Pod& pod, bool deleted) override {
+    std::unique_lock<std::mutex> l(mu_);
+    Record(l, StrCat(deleted ? "deleted:" : "terminated:", pod.metadata.name));
     return absl::OkStatus();
   }
-  absl::Status SyncTerminatedPod(const api::Pod& pod, bool removed) override {
-    Enter(std::string(removed ? "removed:" : "terminated:") + pod.metadata.name);
-    Leave();
-    return absl::OkStatus();
-  }
-  void Hold(bool h) {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      hold_ = h;
-    }
+
+  void HoldSync(bool h) {
+    std::lock_guard<std::mutex> l(mu_);
+    hold_sync_ = h;
     cv_.notify_all();
   }
-  std::vector<std::string> Calls() {
+  void HoldTerminating(bool h) {
     std::lock_guard<std::mutex> l(mu_);
-    return calls_;
+    hold_terminating_ = h;
   }
-  bool WaitFor(const std::string& call) {
-    for (int i = 0; i < 500; ++i) {
-      for (const auto& c : Calls()) {
-        if (c == call) return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  void SetSyncResult(const std::string& name, absl::StatusOr<bool> r) {
+    std::lock_guard<std::mutex> l(mu_);
+    sync_results_.insert_or_assign(name, std::move(r));
+  }
+  void SetTerminatingResult(absl::Status s) {
+    std::lock_guard<std::mutex> l(mu_);
+    terminating_result_ = std::move(s);
+  }
+  // Completes the oldest held termination (from the test's thread, as a pool thread would).
+  void CompleteHeldTermination(absl::Status s = absl::OkStatus()) {
+    PodSyncer::TerminatingDone done;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      ASSERT_TRUE(cv_.wait_for(l, std::chrono::seconds(10), [&] { return !held_.empty(); }));
+      done = std::move(held_.front());
+      held_.erase(held_.begin());
     }
-    return false;
+    std::move(done)(std::move(s));
   }
-  int max_concurrent_per_pod() const { return max_; }
-  std::atomic<bool> terminal_{false};
+  PodSyncer::TerminatingDone TakeHeldTermination() {
+    std::unique_lock<std::mutex> l(mu_);
+    EXPECT_TRUE(cv_.wait_for(l, std::chrono::seconds(10), [&] { return !held_.empty(); }));
+    PodSyncer::TerminatingDone done = std::move(held_.front());
+    held_.erase(held_.begin());
+    return done;
+  }
+
+  // Blocks until `call` was recorded `times` times (a sync point; fails after 10 s).
+  bool WaitFor(const std::string& call, int times = 1) {
+    std::unique_lock<std::mutex> l(mu_);
+    return cv_.wait_for(l, std::chrono::seconds(10), [&] { return Count(call) >= times; });
+  }
+  // Calls for the pod named `name`, in order.
+  std::vector<std::string> CallsFor(const std::string& name) {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<std::string> out;
+    for (const auto& c : calls_) {
+      const std::string rest = c.substr(c.find(':') + 1);
+      if (rest == name || rest.starts_with(name + " ") || rest.starts_with(name + "@")) out.push_back(c);
+    }
+    return out;
+  }
+  int max_concurrent_per_pod() {
+    std::lock_guard<std::mutex> l(mu_);
+    return max_;
+  }
 
  private:
-  void Enter(const std::string& call) {
-    std::lock_guard<std::mutex> l(mu_);
-    calls_.push_back(call);
-    max_ = std::max(max_, ++active_);
+  static std::string Version(const api::Pod& pod) {
+    auto it = pod.metadata.labels.find("version");
+    return it == pod.metadata.labels.end() ? "" : "@" + it->second;
   }
-  void Leave() {
-    std::lock_guard<std::mutex> l(mu_);
-    --active_;
+  void Record(std::unique_lock<std::mutex>&, std::string call) {
+    calls_.push_back(std::move(call));
+    cv_.notify_all();
   }
+  int Count(const std::string& call) const {
+    int n = 0;
+    for (const auto& c : calls_) n += c == call;
+    return n;
+  }
+
   std::mutex mu_;
   std::condition_variable cv_;
-  bool hold_ = false;
+  bool hold_sync_ = false;
+  bool hold_terminating_ = false;
+  std::map<std::string, absl::StatusOr<bool>> sync_results_;
+  absl::Status terminating_result_;
+  std::vector<PodSyncer::TerminatingDone> held_;
   std::vector<std::string> calls_;
-  int active_ = 0;
+  std::map<std::string, int> active_;
   int max_ = 0;
 };
 
-std::shared_ptr<const api::Pod> MakePod(const std::string& name) {
+std::shared_ptr<const api::Pod> MakePod(const std::string& name, const std::string& version = "",
+                                        std::optional<int64_t> grace = 30) {
   auto p = std::make_shared<api::Pod>();
   p->metadata.name = name;
+  p->metadata.namespace_ = "default";
   p->metadata.uid = "uid-" + name;
+  if (!version.empty()) p->metadata.labels["version"] = version;
+  p->spec.termination_grace_period_seconds = grace;
   return p;
 }
 
-TEST(PodWorkersTest, PendingKillIsNeverDropped) {
-  RecordingSyncer syncer;
-  FakeClock clock;
-  PodWorkers workers(&syncer, &clock, Logger(std::make_shared<CapturingLogSink>(), 0, &clock), {});
-  syncer.Hold(true);
-  workers.UpdatePod(MakePod("a"), UpdateType::kCreate);
-  ASSERT_TRUE(syncer.WaitFor("sync:a"));
-  // While the sync runs: a kill, then an ordinary update that must not undo it.
-  workers.UpdatePod(MakePod("a"), UpdateType::kKill);
-  workers.UpdatePod(MakePod("a"), UpdateType::kUpdate);
-  syncer.Hold(false);
-  ASSERT_TRUE(syncer.WaitFor("removed:a"));
-  auto calls = syncer.Calls();
-  EXPECT_EQ(calls, (std::vector<std::string>{"sync:a", "terminating:a", "removed:a"}));
-  EXPECT_EQ(syncer.max_concurrent_per_pod(), 1) << "one sync at a time";
-  for (int i = 0; i < 100 && workers.IsKnown("uid-a"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_FALSE(workers.IsKnown("uid-a")) << "a removed pod is forgotten";
+class PodWorkersTest : public ::testing::Test {
+ protected:
+  // One worker thread: steps run in queue order, so Quiesce() is exact.
+  void Start(int threads = 1) {
+    PodWorkersOptions o;
+    o.threads = threads;
+    o.resync_interval = absl::Minutes(1);
+    workers_ = std::make_unique<PodWorkers>(&syncer_, &clock_, Logger(sink_, 4, &clock_), o);
+  }
+  // Sync point, with one thread: returns once everything queued has run, and what that queued
+  // in turn. The queue is FIFO: once a sentinel pod's sync starts, every step queued before it
+  // has run and queued its follow-up; each further sentinel covers one more follow-up, and no
+  // pod's chain of steps is longer than four (sync, terminating, terminated, sync again).
+  void Quiesce() {
+    for (int i = 0; i < 5; ++i) {
+      const std::string name = StrCat("sentinel", sentinels_++);
+      workers_->UpdatePod(MakePod(name), UpdateType::kCreate);
+      ASSERT_TRUE(syncer_.WaitFor("sync:" + name));
+    }
+  }
+
+  FakePodSyncer syncer_;
+  FakeClock clock_;
+  std::shared_ptr<CapturingLogSink> sink_ = std::make_shared<CapturingLogSink>();
+  std::unique_ptr<PodWorkers> workers_;
+  int sentinels_ = 0;
+};
+
+TEST_F(PodWorkersTest, PendingKillIsNeverDropped) {
+  Start(4);
+  syncer_.HoldSync(true);
+  workers_->UpdatePod(MakePod("a"), UpdateType::kCreate);
+  ASSERT_TRUE(syncer_.WaitFor("sync:a"));
+  // While the sync runs: a kill, then ordinary updates that must not undo it.
+  workers_->UpdatePod(MakePod("a"), UpdateType::kKill);
+  workers_->UpdatePod(MakePod("a"), UpdateType::kUpdate);
+  workers_->UpdatePod(MakePod("a"), UpdateType::kSync);
+  syncer_.HoldSync(false);
+  ASSERT_TRUE(syncer_.WaitFor("deleted:a"));
+  EXPECT_THAT(syncer_.CallsFor("a"), ElementsAre("sync:a", "terminating:a grace=30", "deleted:a"));
+  EXPECT_EQ(syncer_.max_concurrent_per_pod(), 1) << "one step at a time";
+  workers_->Stop();
+  EXPECT_FALSE(workers_->IsKnown("uid-a")) << "a removed pod is forgotten";
 }
 
-TEST(PodWorkersTest, UpdatesDuringASyncCoalesceIntoOneMoreSync) {
-  RecordingSyncer syncer;
-  FakeClock clock;
-  PodWorkers workers(&syncer, &clock, Logger(std::make_shared<CapturingLogSink>(), 0, &clock), {});
-  syncer.Hold(true);
-  workers.UpdatePod(MakePod("b"), UpdateType::kCreate);
-  ASSERT_TRUE(syncer.WaitFor("sync:b"));
-  for (int i = 0; i < 5; ++i) workers.UpdatePod(MakePod("b"), UpdateType::kSync);
-  syncer.Hold(false);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_EQ(syncer.Calls().size(), 2u);
+TEST_F(PodWorkersTest, UpdatesDuringASyncCoalesceIntoOneMoreSync) {
+  Start();
+  syncer_.HoldSync(true);
+  workers_->UpdatePod(MakePod("b"), UpdateType::kCreate);
+  ASSERT_TRUE(syncer_.WaitFor("sync:b"));
+  for (int i = 0; i < 5; ++i) workers_->UpdatePod(MakePod("b", StrCat("v", i)), UpdateType::kUpdate);
+  syncer_.HoldSync(false);
+  Quiesce();
+  EXPECT_THAT(syncer_.CallsFor("b"), ElementsAre("sync:b", "sync:b@v4")) << "only the newest spec is synced";
 }
 
-TEST(PodWorkersTest, TerminalPodIsStoppedButKeptUntilRemoved) {
-  RecordingSyncer syncer;
-  syncer.terminal_ = true;
-  FakeClock clock;
-  PodWorkers workers(&syncer, &clock, Logger(std::make_shared<CapturingLogSink>(), 0, &clock), {});
-  workers.UpdatePod(MakePod("c"), UpdateType::kCreate);
-  ASSERT_TRUE(syncer.WaitFor("terminated:c"));
-  EXPECT_TRUE(workers.IsKnown("uid-c"));
-  EXPECT_TRUE(workers.IsTerminated("uid-c"));
-  // No more syncs for a finished pod, even when its resync is due.
-  clock.Advance(absl::Minutes(5));
-  workers.SyncDue();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_EQ(syncer.Calls().size(), 3u);
+TEST_F(PodWorkersTest, TerminalPodIsStoppedAndKeptUntilItsSourceRemovesIt) {
+  Start();
+  syncer_.SetSyncResult("c", true);
+  workers_->UpdatePod(MakePod("c"), UpdateType::kCreate);
+  Quiesce();
+  EXPECT_THAT(syncer_.CallsFor("c"), ElementsAre("sync:c", "terminating:c grace=30", "terminated:c"));
+  auto st = workers_->GetPodSyncStatus("uid-c");
+  ASSERT_TRUE(st.has_value());
+  EXPECT_TRUE(st->finished);
+  EXPECT_FALSE(st->deleted) << "only stopped: a terminal pod stays listed";
+  EXPECT_TRUE(workers_->IsTerminated("uid-c"));
+  // No more steps for a finished pod: not on resync, not on updates, not on a create.
+  clock_.Advance(absl::Minutes(5));
+  workers_->SyncDue();
+  workers_->UpdatePod(MakePod("c"), UpdateType::kSync);
+  workers_->UpdatePod(MakePod("c"), UpdateType::kCreate);
+  Quiesce();
+  EXPECT_EQ(syncer_.CallsFor("c").size(), 3u);
+  // Removed by its source: cleaned up fully, then forgotten.
+  workers_->UpdatePod(MakePod("c"), UpdateType::kKill);
+  Quiesce();
+  EXPECT_EQ(syncer_.CallsFor("c").back(), "deleted:c");
+  EXPECT_FALSE(workers_->IsKnown("uid-c"));
 }
 
-TEST(PodWorkersTest, ResyncAfterTheSyncFrequency) {
-  RecordingSyncer syncer;
-  FakeClock clock;
-  PodWorkersOptions o;
-  o.resync_interval = absl::Minutes(1);
-  PodWorkers workers(&syncer, &clock, Logger(std::make_shared<CapturingLogSink>(), 0, &clock), o);
-  workers.UpdatePod(MakePod("d"), UpdateType::kCreate);
-  ASSERT_TRUE(syncer.WaitFor("sync:d"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  workers.SyncDue();
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(syncer.Calls().size(), 1u) << "not due yet";
-  clock.Advance(absl::Seconds(91));  // the jittered period is 60-90 s
-  workers.SyncDue();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_EQ(syncer.Calls().size(), 2u);
+TEST_F(PodWorkersTest, ResyncAfterTheSyncFrequency) {
+  Start();
+  workers_->UpdatePod(MakePod("d"), UpdateType::kCreate);
+  Quiesce();
+  workers_->SyncDue();
+  Quiesce();
+  EXPECT_EQ(syncer_.CallsFor("d").size(), 1u) << "not due yet";
+  clock_.Advance(absl::Seconds(91));  // the jittered period is 60-90 s
+  workers_->SyncDue();
+  Quiesce();
+  EXPECT_EQ(syncer_.CallsFor("d").size(), 2u);
+}
+
+TEST_F(PodWorkersTest, SyncErrorBacksOffThenRetries) {
+  Start();
+  syncer_.SetSyncResult("e", absl::UnavailableError("image pull"));
+  workers_->UpdatePod(MakePod("e"), UpdateType::kCreate);
+  Quiesce();
+  clock_.Advance(absl::Seconds(4));
+  workers_->SyncDue();
+  Quiesce();
+  EXPECT_EQ(syncer_.CallsFor("e").size(), 1u) << "the back-off is 10-15 s";
+  clock_.Advance(absl::Seconds(12));
+  workers_->SyncDue();
+  Quiesce();
+  EXPECT_EQ(syncer_.CallsFor("e").size(), 2u);
+  EXPECT_EQ(sink_->Count("Error syncing pod, skipping"), 2);
+}
+
+// A static pod's manifest moved out of the directory and back within the grace period: the
+// create is kept and the pod runs again as soon as the old instance is down and cleaned up.
+TEST_F(PodWorkersTest, CreateDuringAPendingKillRestartsThePodOnceTerminated) {
+  Start();
+  workers_->UpdatePod(MakePod("f", "v1"), UpdateType::kCreate);
+  Quiesce();
+  syncer_.HoldTerminating(true);
+  workers_->UpdatePod(MakePod("f", "v1"), UpdateType::kKill);
+  ASSERT_TRUE(syncer_.WaitFor("terminating:f grace=30"));
+  workers_->UpdatePod(MakePod("f", "v2"), UpdateType::kCreate);
+  workers_->UpdatePod(MakePod("f", "v3"), UpdateType::kUpdate);
+  Quiesce();
+  auto st = workers_->GetPodSyncStatus("uid-f");
+  ASSERT_TRUE(st.has_value());
+  EXPECT_TRUE(st->restart_requested);
+  EXPECT_TRUE(st->deleted);
+  EXPECT_EQ(st->WorkType(), PodWorkType::kTerminating);
+  EXPECT_THAT(syncer_.CallsFor("f"), ElementsAre("sync:f@v1", "terminating:f grace=30"))
+      << "nothing starts while the old instance stops";
+
+  syncer_.CompleteHeldTermination();
+  ASSERT_TRUE(syncer_.WaitFor("sync:f@v3"));
+  EXPECT_THAT(syncer_.CallsFor("f"),
+              ElementsAre("sync:f@v1", "terminating:f grace=30", "deleted:f", "sync:f@v3"));
+  st = workers_->GetPodSyncStatus("uid-f");
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(st->WorkType(), PodWorkType::kSync) << "a fresh syncing pod";
+  EXPECT_FALSE(st->terminating_at.has_value());
+  EXPECT_FALSE(st->restart_requested);
+  EXPECT_FALSE(st->deleted);
+  EXPECT_EQ(sink_->Count("restarting it"), 1);
+}
+
+TEST_F(PodWorkersTest, CreateAfterTheKillButBeforeCleanupStillRestarts) {
+  Start();
+  workers_->UpdatePod(MakePod("g"), UpdateType::kCreate);
+  Quiesce();
+  syncer_.HoldSync(true);  // holds the only worker thread: the kill and the create queue behind it
+  workers_->UpdatePod(MakePod("blocker"), UpdateType::kCreate);
+  ASSERT_TRUE(syncer_.WaitFor("sync:blocker"));
+  workers_->UpdatePod(MakePod("g"), UpdateType::kKill);
+  workers_->UpdatePod(MakePod("g", "v2"), UpdateType::kCreate);
+  syncer_.HoldSync(false);
+  ASSERT_TRUE(syncer_.WaitFor("sync:g@v2"));
+  EXPECT_THAT(syncer_.CallsFor("g"), ElementsAre("sync:g", "terminating:g grace=30", "deleted:g", "sync:g@v2"));
+}
+
+TEST_F(PodWorkersTest, AKillAfterTheRestartRequestCancelsIt) {
+  Start();
+  workers_->UpdatePod(MakePod("h"), UpdateType::kCreate);
+  Quiesce();
+  syncer_.HoldTerminating(true);
+  workers_->UpdatePod(MakePod("h"), UpdateType::kKill);
+  ASSERT_TRUE(syncer_.WaitFor("terminating:h grace=30"));
+  workers_->UpdatePod(MakePod("h", "v2"), UpdateType::kCreate);  // moved back...
+  workers_->UpdatePod(MakePod("h", "v2"), UpdateType::kKill);    // ...and out again
+  syncer_.CompleteHeldTermination();
+  syncer_.HoldTerminating(false);
+  Quiesce();
+  EXPECT_THAT(syncer_.CallsFor("h"), ElementsAre("sync:h", "terminating:h grace=30", "deleted:h"));
+  EXPECT_FALSE(workers_->IsKnown("uid-h"));
+}
+
+TEST_F(PodWorkersTest, TheKillsGracePeriodOnlyShrinks) {
+  Start();
+  workers_->UpdatePod(MakePod("i"), UpdateType::kCreate);
+  Quiesce();
+  syncer_.HoldSync(true);  // holds the only worker thread: the kills below arrive before it steps
+  workers_->UpdatePod(MakePod("blocker"), UpdateType::kCreate);
+  ASSERT_TRUE(syncer_.WaitFor("sync:blocker"));
+  auto grace = [&] { return workers_->GetPodSyncStatus("uid-i")->grace_period; };
+  workers_->UpdatePod(MakePod("i"), UpdateType::kKill);
+  EXPECT_EQ(grace(), 30) << "the pod's terminationGracePeriodSeconds";
+  workers_->UpdatePod({.update_type = UpdateType::kKill, .pod = MakePod("i"), .kill_pod_options = {60}});
+  EXPECT_EQ(grace(), 30) << "a kill never lengthens it";
+  auto deleting = std::make_shared<api::Pod>(*MakePod("i"));
+  deleting->metadata.deletion_timestamp = clock_.Now();
+  deleting->metadata.deletion_grace_period_seconds = 10;
+  workers_->UpdatePod(deleting, UpdateType::kUpdate);
+  EXPECT_EQ(grace(), 10) << "the API server's deletionGracePeriodSeconds";
+  workers_->UpdatePod({.update_type = UpdateType::kKill, .pod = MakePod("i"), .kill_pod_options = {5}});
+  EXPECT_EQ(grace(), 5) << "an eviction or probe override";
+  syncer_.HoldTerminating(true);
+  syncer_.HoldSync(false);
+  ASSERT_TRUE(syncer_.WaitFor("terminating:i grace=5")) << "the shortest grace asked for";
+  // A shorter one while the stop runs; the first attempt fails, the retry uses it.
+  workers_->UpdatePod({.update_type = UpdateType::kKill, .pod = MakePod("i"), .kill_pod_options = {0}});
+  EXPECT_EQ(grace(), 1) << "never below 1 s";
+  syncer_.CompleteHeldTermination(absl::UnavailableError("runtime busy"));
+  ASSERT_TRUE(syncer_.WaitFor("terminating:i grace=1"));
+  syncer_.CompleteHeldTermination();
+  ASSERT_TRUE(syncer_.WaitFor("deleted:i"));
+  EXPECT_THAT(syncer_.CallsFor("i"),
+              ElementsAre("sync:i", "terminating:i grace=5", "terminating:i grace=1", "deleted:i"));
+}
+
+TEST_F(PodWorkersTest, EffectiveGracePeriodFollowsUpstream) {
+  api::Pod pod = *MakePod("x", "", 30);
+  EXPECT_EQ(CalculateEffectiveGracePeriod(std::nullopt, pod, std::nullopt), 30);
+  EXPECT_EQ(CalculateEffectiveGracePeriod(std::nullopt, pod, 45), 45) << "an override sets it when none is set";
+  EXPECT_EQ(CalculateEffectiveGracePeriod(20, pod, std::nullopt), 20) << "the spec does not lengthen it";
+  EXPECT_EQ(CalculateEffectiveGracePeriod(20, pod, 25), 20);
+  EXPECT_EQ(CalculateEffectiveGracePeriod(20, pod, 3), 3);
+  pod.metadata.deletion_grace_period_seconds = 0;
+  EXPECT_EQ(CalculateEffectiveGracePeriod(20, pod, std::nullopt), 1) << "a forced deletion still gets 1 s";
+  api::Pod runtime_only;  // an orphan known only from the runtime
+  EXPECT_EQ(CalculateEffectiveGracePeriod(std::nullopt, runtime_only, std::nullopt), std::nullopt);
+}
+
+TEST_F(PodWorkersTest, AnOrphanIsStoppedWithItsContainersOwnGracePeriodAndForgotten) {
+  Start();
+  auto orphan = std::make_shared<api::Pod>();
+  orphan->metadata.uid = "uid-orphan";
+  orphan->metadata.name = "orphan";
+  workers_->UpdatePod(orphan, UpdateType::kKill);
+  Quiesce();
+  EXPECT_THAT(syncer_.CallsFor("orphan"), ElementsAre("terminating:orphan grace=nil", "deleted:orphan"));
+  EXPECT_FALSE(workers_->IsKnown("uid-orphan"));
+}
+
+// A kill that waits out a long grace period holds no worker thread: with one thread, other
+// pods still sync while it runs.
+TEST_F(PodWorkersTest, ATerminatingPodReleasesItsWorkerThread) {
+  Start(1);
+  syncer_.HoldTerminating(true);
+  for (const char* name : {"slow1", "slow2", "slow3"}) workers_->UpdatePod(MakePod(name), UpdateType::kKill);
+  for (const char* name : {"slow1", "slow2", "slow3"}) {
+    ASSERT_TRUE(syncer_.WaitFor(StrCat("terminating:", name, " grace=30")));
+  }
+  workers_->UpdatePod(MakePod("busy"), UpdateType::kCreate);
+  ASSERT_TRUE(syncer_.WaitFor("sync:busy")) << "the one worker thread is free while three kills run";
+  for (int i = 0; i < 3; ++i) syncer_.CompleteHeldTermination();
+  for (const char* name : {"slow1", "slow2", "slow3"}) ASSERT_TRUE(syncer_.WaitFor(StrCat("deleted:", name)));
+}
+
+TEST_F(PodWorkersTest, AFailedKillIsRetriedAfterAPause) {
+  Start();
+  syncer_.SetTerminatingResult(absl::UnavailableError("StopContainer: deadline exceeded"));
+  workers_->UpdatePod(MakePod("j"), UpdateType::kKill);
+  Quiesce();
+  workers_->SyncDue();
+  Quiesce();
+  EXPECT_EQ(syncer_.CallsFor("j").size(), 1u) << "not before the retry pause";
+  syncer_.SetTerminatingResult(absl::OkStatus());
+  clock_.Advance(absl::Seconds(1));
+  workers_->SyncDue();
+  ASSERT_TRUE(syncer_.WaitFor("deleted:j"));
+  EXPECT_EQ(sink_->Count("Error stopping pod, retrying"), 1);
+}
+
+TEST_F(PodWorkersTest, AKillCompletingAfterStopIsIgnored) {
+  Start();
+  syncer_.HoldTerminating(true);
+  workers_->UpdatePod(MakePod("k"), UpdateType::kKill);
+  PodSyncer::TerminatingDone done = syncer_.TakeHeldTermination();
+  workers_.reset();
+  std::move(done)(absl::OkStatus());  // the runtime's pool finishing after shutdown: no effect
+  SUCCEED();
 }
 
 }  // namespace

@@ -1,0 +1,290 @@
+// PodSyncHandler with the real KubeRuntimeManager against the in-process fake CRI runtime, a
+// fake pod cgroup manager and fake probe results; then with the real PodWorkers, as the agent
+// wires them, for many pods terminating at once.
+#include "kubelet/pod_sync_handler.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "api/defaults.h"
+#include "api/json_codec.h"
+#include "common/strings.h"
+#include "cri/fake_runtime.h"
+#include "cri/remote_runtime.h"
+#include "kuberuntime/blocking_stop_runtime.h"
+
+namespace cubelet::kubelet {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+// Records what the pod sync asks of the pod's cgroup, and how many sandboxes existed then.
+class FakePodCgroups final : public kuberuntime::PodCgroups {
+ public:
+  explicit FakePodCgroups(cri::FakeRuntimeServer* runtime) : runtime_(runtime) {}
+  absl::Status EnsurePodCgroup(const api::Pod& pod) override {
+    Record(StrCat("ensure:", pod.metadata.name, " sandboxes=", runtime_->Sandboxes().size()));
+    std::lock_guard<std::mutex> l(mu_);
+    return ensure_result_;
+  }
+  absl::Status ResizePodCgroup(const api::Pod& pod) override {
+    Record(StrCat("resize:", pod.metadata.name));
+    return absl::OkStatus();
+  }
+  absl::Status RemovePodCgroup(const api::Pod& pod) override {
+    Record(StrCat("remove:", pod.metadata.name));
+    return absl::OkStatus();
+  }
+  void FailEnsure(absl::Status s) {
+    std::lock_guard<std::mutex> l(mu_);
+    ensure_result_ = std::move(s);
+  }
+  std::vector<std::string> Calls() {
+    std::lock_guard<std::mutex> l(mu_);
+    return calls_;
+  }
+
+ private:
+  void Record(std::string call) {
+    std::lock_guard<std::mutex> l(mu_);
+    calls_.push_back(std::move(call));
+  }
+  cri::FakeRuntimeServer* runtime_;
+  std::mutex mu_;
+  absl::Status ensure_result_;
+  std::vector<std::string> calls_;
+};
+
+class FakeProbeResults final : public PodProbeResults {
+ public:
+  std::optional<bool> Readiness(const std::string& id) const override {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = readiness_.find(id);
+    return it == readiness_.end() ? std::nullopt : std::optional<bool>(it->second);
+  }
+  std::optional<bool> Startup(const std::string&) const override { return std::nullopt; }
+  kuberuntime::ProbeKills FailedContainers(const api::Pod&) const override {
+    std::lock_guard<std::mutex> l(mu_);
+    return kills_;
+  }
+  void SetReadiness(const std::string& id, bool ready) {
+    std::lock_guard<std::mutex> l(mu_);
+    readiness_[id] = ready;
+  }
+  void SetKills(kuberuntime::ProbeKills kills) {
+    std::lock_guard<std::mutex> l(mu_);
+    kills_ = std::move(kills);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, bool> readiness_;
+  kuberuntime::ProbeKills kills_;
+};
+
+class PodSyncHandlerTest : public ::testing::Test {
+ protected:
+  static constexpr int kKillThreads = 8;
+
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) / ("psh-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    fake_ = std::make_unique<cri::FakeRuntimeServer>((dir_ / "cri.sock").string(), &clock_);
+    ASSERT_TRUE(fake_->Start().ok());
+    fake_->AddImage("localhost/test:1.0");
+    cri::RemoteRuntimeOptions o;
+    o.endpoint = fake_->endpoint();
+    remote_ = *cri::NewRemoteRuntimeService(o);
+    images_ = *cri::NewRemoteImageService(o);
+    runtime_ = std::make_unique<testing::BlockingStopRuntime>(remote_.get());
+    pod_cgroups_ = std::make_unique<FakePodCgroups>(fake_.get());
+    volumes_ = std::make_unique<volumes::VolumeManager>((dir_ / "root").string(), Logger(sink_, 0, &clock_));
+    kuberuntime::RuntimeOptions ro;
+    ro.root_dir = (dir_ / "root").string();
+    ro.pod_logs_dir = (dir_ / "logs").string();
+    ro.node_ips = {"192.0.2.10"};
+    ro.memory_capacity_bytes = 1 << 30;
+    ro.resolv_conf = (dir_ / "resolv.conf").string();
+    std::ofstream(ro.resolv_conf) << "nameserver 192.0.2.53\n";
+    manager_ = std::make_unique<kuberuntime::KubeRuntimeManager>(runtime_.get(), images_.get(), volumes_.get(),
+                                                                 pod_cgroups_.get(), ro, Logger(sink_, 0, &clock_),
+                                                                 &clock_, kKillThreads);
+    handler_ = std::make_unique<PodSyncHandler>(manager_.get(), &statuses_, volumes_.get(), pod_cgroups_.get(),
+                                                &probes_, &clock_, Logger(sink_, 0, &clock_),
+                                                std::vector<std::string>{"192.0.2.10"});
+  }
+  void TearDown() override {
+    runtime_->Release();
+    handler_.reset();
+    manager_.reset();
+    fs::remove_all(dir_);
+  }
+
+  std::shared_ptr<const api::Pod> Pod(const std::string& name, int64_t grace = 30, const std::string& extra = "") {
+    auto p = api::DecodePod(StrCat("apiVersion: v1\nkind: Pod\nmetadata: {name: ", name, "}\nspec:\n",
+                                   "  terminationGracePeriodSeconds: ", grace, "\n",
+                                   "  containers:\n  - {name: main, image: localhost/test:1.0", extra, "}\n"));
+    EXPECT_TRUE(p.ok()) << p.status();
+    p->metadata.uid = "uid-" + name;
+    api::SetPodDefaults(&*p);
+    return std::make_shared<const api::Pod>(*p);
+  }
+  std::string ContainerId(const api::Pod& pod) {
+    auto st = manager_->GetPodStatus(pod.metadata.uid, pod.metadata.name, "default");
+    EXPECT_TRUE(st.ok() && !st->containers.empty());
+    return st.ok() && !st->containers.empty() ? st->containers[0].status.id : "";
+  }
+  // The pod's container runs in the runtime (no PLEG here to refresh the API status).
+  bool Running(const std::string& uid) {
+    for (const auto& c : fake_->Containers()) {
+      auto label = c.labels.find("io.kubernetes.pod.uid");
+      if (label != c.labels.end() && label->second == uid && c.state == cri::ContainerState::kRunning) return true;
+    }
+    return false;
+  }
+  // Waits for something that must happen (fails after 10 s).
+  static bool Eventually(const std::function<bool()>& pred) {
+    for (int i = 0; i < 1000; ++i) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return pred();
+  }
+
+  fs::path dir_;
+  FakeClock clock_;
+  std::shared_ptr<CapturingLogSink> sink_ = std::make_shared<CapturingLogSink>();
+  std::unique_ptr<cri::FakeRuntimeServer> fake_;
+  std::unique_ptr<cri::RuntimeService> remote_;
+  std::unique_ptr<cri::ImageService> images_;
+  std::unique_ptr<testing::BlockingStopRuntime> runtime_;
+  std::unique_ptr<FakePodCgroups> pod_cgroups_;
+  std::unique_ptr<volumes::VolumeManager> volumes_;
+  status::StatusManager statuses_;
+  FakeProbeResults probes_;
+  std::unique_ptr<kuberuntime::KubeRuntimeManager> manager_;
+  std::unique_ptr<PodSyncHandler> handler_;
+};
+
+TEST_F(PodSyncHandlerTest, ThePodCgroupExistsBeforeTheSandboxAndASyncStopsWithoutIt) {
+  auto pod = Pod("web");
+  pod_cgroups_->FailEnsure(absl::FailedPreconditionError("write cpu.shares: EBUSY"));
+  EXPECT_EQ(handler_->SyncPod(*pod).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(fake_->CallCount("RunPodSandbox"), 0) << "no sandbox without its cgroup";
+  EXPECT_EQ(sink_->Count("FailedToCreatePodContainer"), 1);
+  pod_cgroups_->FailEnsure(absl::OkStatus());
+  auto terminal = handler_->SyncPod(*pod);
+  ASSERT_TRUE(terminal.ok()) << terminal.status();
+  EXPECT_FALSE(*terminal);
+  EXPECT_THAT(pod_cgroups_->Calls(), ::testing::ElementsAre("ensure:web sandboxes=0", "ensure:web sandboxes=0"));
+  EXPECT_EQ(fake_->Sandboxes().size(), 1u);
+}
+
+TEST_F(PodSyncHandlerTest, ProbeResultsReachTheStatusAndAFailedLivenessProbeRestartsTheContainer) {
+  auto pod = Pod("web", 30, ", readinessProbe: {exec: {command: [cat, /ready]}}");
+  ASSERT_TRUE(handler_->SyncPod(*pod).ok());
+  const std::string first = ContainerId(*pod);
+  probes_.SetReadiness(first, false);
+  ASSERT_TRUE(handler_->SyncPod(*pod).ok());
+  EXPECT_FALSE(statuses_.GetPodStatus("uid-web")->container_statuses[0].ready);
+  probes_.SetReadiness(first, true);
+  ASSERT_TRUE(handler_->SyncPod(*pod).ok());
+  EXPECT_TRUE(statuses_.GetPodStatus("uid-web")->container_statuses[0].ready);
+
+  probes_.SetKills({{first, {"Container main failed liveness probe, will be restarted", 5}}});
+  ASSERT_TRUE(handler_->SyncPod(*pod).ok());
+  probes_.SetKills({});
+  ASSERT_TRUE(handler_->SyncPod(*pod).ok());
+  EXPECT_NE(ContainerId(*pod), first) << "a new container";
+  EXPECT_EQ(sink_->Count("gracePeriod=5"), 1) << "the probe's terminationGracePeriodSeconds";
+  EXPECT_EQ(sink_->Count("failed liveness probe"), 1);
+}
+
+TEST_F(PodSyncHandlerTest, SyncTerminatingPodReturnsWhileTheStopsWaitOutTheGracePeriod) {
+  auto pod = Pod("slow", 30);
+  ASSERT_TRUE(handler_->SyncPod(*pod).ok());
+  runtime_->Block();
+  std::promise<absl::Status> stopped;
+  handler_->SyncTerminatingPod(pod, 12, [&](absl::Status s) { stopped.set_value(std::move(s)); });
+  ASSERT_TRUE(runtime_->AwaitWaitingStops(1)) << "returned with the stop under way";
+  EXPECT_EQ(fake_->CallCount("StopPodSandbox"), 0);
+  runtime_->Release();
+  ASSERT_TRUE(stopped.get_future().get().ok());
+  EXPECT_EQ(fake_->CallCount("StopPodSandbox"), 1);
+  EXPECT_EQ(sink_->Count("gracePeriod=12"), 1) << "the pod worker's grace period";
+}
+
+TEST_F(PodSyncHandlerTest, ATerminalPodKeepsItsFinalStatusADeletedOneIsCleanedUp) {
+  auto done = Pod("done");
+  fake_->SetStartBehavior([](const cri::ContainerConfig&) { return std::optional<int32_t>(0); });
+  auto copy = std::make_shared<api::Pod>(*done);
+  copy->spec.restart_policy = "Never";
+  done = copy;
+  ASSERT_TRUE(handler_->SyncPod(*done).ok());
+  auto terminal = handler_->SyncPod(*done);
+  ASSERT_TRUE(terminal.ok() && *terminal) << "Succeeded: the pod workers stop it";
+  ASSERT_TRUE(handler_->SyncTerminatedPod(*done, /*deleted=*/false).ok());
+  ASSERT_TRUE(statuses_.GetPodStatus("uid-done").has_value()) << "a terminal pod stays listed";
+  EXPECT_EQ(statuses_.GetPodStatus("uid-done")->phase, "Succeeded");
+  EXPECT_TRUE(fs::exists(volumes_->PodDir("uid-done")));
+
+  ASSERT_TRUE(handler_->SyncTerminatedPod(*done, /*deleted=*/true).ok());
+  EXPECT_FALSE(statuses_.GetPodStatus("uid-done").has_value());
+  EXPECT_FALSE(fs::exists(volumes_->PodDir("uid-done")));
+  EXPECT_THAT(pod_cgroups_->Calls(), ::testing::Contains("remove:done"));
+}
+
+// upstream's pod workers run a goroutine per pod; cubelet's few worker threads must not wait out
+// grace periods: 20 pods with 30 s grace periods stopping at once on 4 worker threads leave the
+// other pods' syncs flowing, and hold no more threads than the kill pool has.
+TEST_F(PodSyncHandlerTest, TwentyPodsTerminatingAtOnceDoNotStallOtherPodsSyncs) {
+  workers::PodWorkersOptions wo;
+  wo.threads = 4;
+  workers::PodWorkers workers(handler_.get(), &clock_, Logger(sink_, 0, &clock_), wo);
+  std::vector<std::shared_ptr<const api::Pod>> pods;
+  for (int i = 0; i < 20; ++i) {
+    pods.push_back(Pod(StrCat("rollout-", i), 30));
+    workers.UpdatePod(pods.back(), workers::UpdateType::kCreate);
+  }
+  ASSERT_TRUE(Eventually([&] {
+    for (const auto& p : pods) {
+      if (!Running(p->metadata.uid)) return false;
+    }
+    return true;
+  }));
+
+  runtime_->Block();  // every StopContainer now waits out its "grace period" until released
+  for (const auto& p : pods) workers.UpdatePod(p, workers::UpdateType::kKill);
+  ASSERT_TRUE(runtime_->AwaitWaitingStops(kKillThreads));
+
+  auto late = Pod("late");
+  workers.UpdatePod(late, workers::UpdateType::kCreate);
+  ASSERT_TRUE(Eventually([&] { return Running("uid-late"); })) << "a new pod syncs while 20 pods stop";
+  workers.UpdatePod(pods[0], workers::UpdateType::kSync);  // a resync of a stopping pod changes nothing
+  EXPECT_EQ(runtime_->waiting_stops(), kKillThreads) << "the stops are still under way";
+  EXPECT_EQ(manager_->QueuedKills(), 20u - kKillThreads);
+
+  runtime_->Release();
+  ASSERT_TRUE(Eventually([&] {
+    for (const auto& p : pods) {
+      if (workers.IsKnown(p->metadata.uid)) return false;
+    }
+    return true;
+  })) << "every pod stopped, cleaned up and forgotten";
+  EXPECT_LE(runtime_->max_waiting_stops(), kKillThreads) << "no thread per container";
+  for (const auto& p : pods) EXPECT_FALSE(statuses_.GetPodStatus(p->metadata.uid).has_value());
+  EXPECT_TRUE(Running("uid-late"));
+  EXPECT_EQ(fake_->CallCount("StopPodSandbox"), 20);
+  workers.Stop();
+}
+
+}  // namespace
+}  // namespace cubelet::kubelet
