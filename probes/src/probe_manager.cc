@@ -1,6 +1,7 @@
 #include "probes/probe_manager.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <random>
 
@@ -23,8 +24,8 @@ struct ProbeManager::Worker {
   ProbeResult last_result = ProbeResult::kUnknown;
   int result_run = 0;
   bool on_hold = false;
-  bool stopped = false;
-  bool first = true;
+  std::atomic<bool> stopped{false};  // set under mu_; read by runs without it
+  TimerQueue::Handle timer;          // the next run; guarded by mu_
 };
 
 namespace {
@@ -49,9 +50,10 @@ const char* LowerName(ProbeType t) {
 
 }  // namespace
 
-ProbeManager::ProbeManager(cri::RuntimeService* runtime, Clock* clock, Logger logger, StatusFn status,
-                           ChangeFn on_change, int max_threads)
+ProbeManager::ProbeManager(cri::RuntimeService* runtime, TimerQueue* timers, Clock* clock, Logger logger,
+                           StatusFn status, ChangeFn on_change, int max_threads)
     : runtime_(runtime),
+      timers_(timers),
       clock_(clock),
       logger_(std::move(logger)),
       status_(std::move(status)),
@@ -59,9 +61,23 @@ ProbeManager::ProbeManager(cri::RuntimeService* runtime, Clock* clock, Logger lo
       max_threads_(max_threads) {}
 
 ProbeManager::~ProbeManager() {
-  for (auto& t : pool_) t.request_stop();
+  std::vector<TimerQueue::Handle> timers;
+  std::vector<std::jthread> pool;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    shutting_down_ = true;  // runs in progress reschedule nothing from here on
+    for (auto& [uid, list] : workers_) {
+      for (auto& w : list) {
+        w->stopped = true;
+        timers.push_back(std::move(w->timer));
+      }
+    }
+    pool = std::move(pool_);
+  }
+  timers.clear();  // cancels; a run in progress on the queue returns first
+  for (auto& t : pool) t.request_stop();
   pool_cv_.notify_all();
-  pool_.clear();
+  pool.clear();  // joins; a network probe in progress ends within its timeout
   // Exec probes still on the wire call back into this object: wait for them (their deadlines
   // bound the wait).
   std::unique_lock<std::mutex> l(mu_);
@@ -71,7 +87,7 @@ ProbeManager::~ProbeManager() {
 void ProbeManager::AddPod(std::shared_ptr<const api::Pod> pod) {
   std::lock_guard<std::mutex> l(mu_);
   const std::string uid = pod->metadata.uid;
-  if (workers_.contains(uid)) return;
+  if (shutting_down_ || workers_.contains(uid)) return;
   auto& list = workers_[uid];
   static thread_local std::mt19937 rng{std::random_device{}()};
   for (const auto& c : pod->spec.containers) {
@@ -87,23 +103,26 @@ void ProbeManager::AddPod(std::shared_ptr<const api::Pod> pod) {
       list.push_back(w);
       // The first run is spread over one period, so that many pods do not probe in step.
       std::uniform_int_distribution<int64_t> jitter(0, absl::ToInt64Milliseconds(absl::Seconds(w->probe->period_seconds)));
-      timers_.emplace(clock_->Now() + absl::Milliseconds(jitter(rng)), w);
+      const absl::Time when = clock_->Now() + absl::Milliseconds(jitter(rng));
+      w->timer = timers_->At(when, [this, w, when] { OnDue(w, when); });
     }
   }
-  earlier_timer_ = true;
-  cv_.notify_all();
 }
 
 void ProbeManager::RemovePod(const std::string& pod_uid) {
-  std::lock_guard<std::mutex> l(mu_);
-  auto it = workers_.find(pod_uid);
-  if (it == workers_.end()) return;
-  for (auto& w : it->second) {
-    w->stopped = true;
-    results_.erase(w->container_id);
+  std::vector<TimerQueue::Handle> timers;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = workers_.find(pod_uid);
+    if (it == workers_.end()) return;
+    for (auto& w : it->second) {
+      w->stopped = true;
+      results_.erase(w->container_id);
+      timers.push_back(std::move(w->timer));
+    }
+    workers_.erase(it);
   }
-  workers_.erase(it);
-  std::erase_if(timers_, [](const auto& kv) { return kv.second->stopped; });
+  // `timers` cancels here, outside mu_: a run in progress may be waiting for it.
 }
 
 std::optional<bool> ProbeManager::Readiness(const std::string& container_id) const {
@@ -187,7 +206,7 @@ void ProbeManager::SetResult(Worker& w, ProbeResult result, bool notify) {
     changed = it == slot.end() || it->second != result;
     slot[w.type] = result;
   }
-  if (changed && notify && on_change_) on_change_(w.pod->metadata.uid, w.type, result);
+  if (changed && notify) on_change_(w.pod->metadata.uid, w.type, result);
 }
 
 ProbeManager::Prepared ProbeManager::Prepare(Worker& w) {
@@ -283,12 +302,27 @@ void ProbeManager::Finish(Worker& w, const HandlerResult& r, absl::Time run_star
 }
 
 void ProbeManager::Schedule(const std::shared_ptr<Worker>& w, absl::Time when) {
+  TimerQueue::Handle previous;  // its run is the one rescheduling (or has returned): no wait
   std::lock_guard<std::mutex> l(mu_);
+  if (w->stopped || shutting_down_) return;
+  previous = std::exchange(w->timer, timers_->At(when, [this, w, when] { OnDue(w, when); }));
+}
+
+void ProbeManager::OnDue(const std::shared_ptr<Worker>& w, absl::Time scheduled) {
   if (w->stopped) return;
-  if (timers_.emplace(when, w) == timers_.begin()) {
-    earlier_timer_ = true;
-    cv_.notify_all();
+  if (w->probe->handler.exec) {
+    Execute(w, scheduled);
+    return;
   }
+  // Network probes hold a thread while they wait on the server: they run on the pool, which
+  // grows while due probes find every thread busy (waiting on slow servers, typically).
+  std::lock_guard<std::mutex> l(mu_);
+  if (shutting_down_) return;
+  ready_.push_back(Job{scheduled, w, timers_->TrackWork()});
+  if (ready_.size() > static_cast<size_t>(idle_threads_) && pool_.size() < static_cast<size_t>(max_threads_)) {
+    pool_.emplace_back([this](std::stop_token st) { PoolLoop(st); });
+  }
+  pool_cv_.notify_one();
 }
 
 void ProbeManager::Execute(const std::shared_ptr<Worker>& w, absl::Time scheduled) {
@@ -312,9 +346,10 @@ void ProbeManager::Execute(const std::shared_ptr<Worker>& w, absl::Time schedule
       std::lock_guard<std::mutex> l(mu_);
       ++in_flight_;
     }
+    auto token = std::make_shared<TimerQueue::WorkToken>(timers_->TrackWork());
     runtime_->ExecSyncAsync(
         p.container_id, w->probe->handler.exec->command, absl::Seconds(w->probe->timeout_seconds),
-        [this, w, scheduled, started](absl::StatusOr<cri::ExecSyncResult> result) {
+        [this, w, scheduled, started, token](absl::StatusOr<cri::ExecSyncResult> result) {
           Finish(*w, ExecResult(result), started);
           Reschedule(w, scheduled);
           std::lock_guard<std::mutex> l(mu_);
@@ -339,69 +374,20 @@ void ProbeManager::Reschedule(const std::shared_ptr<Worker>& w, absl::Time sched
   Schedule(w, next);
 }
 
-void ProbeManager::RunDue() {
-  std::vector<std::pair<absl::Time, std::shared_ptr<Worker>>> due;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    const absl::Time now = clock_->Now();
-    while (!timers_.empty() && timers_.begin()->first <= now) {
-      due.push_back(*timers_.begin());
-      timers_.erase(timers_.begin());
-    }
-  }
-  for (auto& [when, w] : due) {
-    if (!w->stopped) Execute(w, when);
-  }
-  std::unique_lock<std::mutex> l(mu_);
-  idle_cv_.wait(l, [this] { return in_flight_ == 0; });
-}
-
 void ProbeManager::PoolLoop(std::stop_token st) {
   while (true) {
-    std::pair<absl::Time, std::shared_ptr<Worker>> job;
+    std::optional<Job> job;
     {
       std::unique_lock<std::mutex> l(mu_);
       ++idle_threads_;
       pool_cv_.wait(l, st, [this] { return !ready_.empty(); });
       --idle_threads_;
       if (st.stop_requested()) return;
-      job = std::move(ready_.front());
+      job.emplace(std::move(ready_.front()));
       ready_.pop_front();
     }
-    if (!job.second->stopped) Execute(job.second, job.first);
+    if (!job->worker->stopped) Execute(job->worker, job->scheduled);
   }
-}
-
-void ProbeManager::Run(std::stop_token stop) {
-  for (int i = 0; i < std::min(kInitialThreads, max_threads_); ++i) {
-    pool_.emplace_back([this](std::stop_token st) { PoolLoop(st); });
-  }
-  std::unique_lock<std::mutex> l(mu_);
-  while (!stop.stop_requested()) {
-    const absl::Time now = clock_->Now();
-    while (!timers_.empty() && timers_.begin()->first <= now) {
-      ready_.push_back(*timers_.begin());
-      timers_.erase(timers_.begin());
-      pool_cv_.notify_one();
-    }
-    // Every thread busy (network probes waiting on slow servers, typically): the pool grows,
-    // up to its bound, rather than let due probes queue behind them.
-    for (size_t waiting = ready_.size(); waiting > static_cast<size_t>(idle_threads_) &&
-                                         pool_.size() < static_cast<size_t>(max_threads_);
-         --waiting) {
-      pool_.emplace_back([this](std::stop_token st) { PoolLoop(st); });
-    }
-    const absl::Duration wait = timers_.empty() ? absl::Seconds(1)
-                                                : std::min(timers_.begin()->first - now, absl::Seconds(1));
-    // Woken early only by a timer that is due before `wait` ends (a probe rescheduled while
-    // every timer was in flight, typically); other notifications would only cost wake-ups.
-    earlier_timer_ = false;
-    cv_.wait_for(l, stop, absl::ToChronoNanoseconds(wait), [this] { return earlier_timer_; });
-  }
-  l.unlock();
-  for (auto& t : pool_) t.request_stop();
-  pool_cv_.notify_all();
-  pool_.clear();
 }
 
 }  // namespace cubelet::probes

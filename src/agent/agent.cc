@@ -5,7 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
-#include <set>
+#include <optional>
 #include <thread>
 
 #include "agent/node_info.h"
@@ -14,7 +14,14 @@
 #include "cm/container_manager.h"
 #include "cm/node_allocatable.h"
 #include "common/strings.h"
+#include "common/timer_queue.h"
+#include "config/file_pod_source.h"
+#include "config/http_source.h"
+#include "config/pod_config.h"
+#include "kubelet/container_gc.h"
+#include "kubelet/pod_cleanups.h"
 #include "kubelet/pod_sync_handler.h"
+#include "kubelet/pods_view.h"
 #include "kuberuntime/kuberuntime_manager.h"
 #include "pleg/generic_pleg.h"
 #include "pod/pod_manager.h"
@@ -28,6 +35,10 @@
 namespace cubelet {
 namespace {
 
+// The timer queue's threads: a relist, a housekeeping pass or a garbage collection waiting on the
+// runtime must leave threads for the probes and the sync tick that fall due meanwhile.
+constexpr int kTimerThreads = 4;
+
 // Sleeps for `d` or until `stop` is requested; returns false when stopped.
 bool SleepUnlessStopped(std::stop_token stop, absl::Duration d) {
   std::mutex mu;
@@ -35,6 +46,13 @@ bool SleepUnlessStopped(std::stop_token stop, absl::Duration d) {
   std::unique_lock<std::mutex> lock(mu);
   cv.wait_for(lock, stop, absl::ToChronoNanoseconds(d), [] { return false; });
   return !stop.stop_requested();
+}
+
+void WaitForStop(std::stop_token stop) {
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, stop, [] { return false; });
 }
 
 }  // namespace
@@ -140,47 +158,64 @@ absl::Status Agent::Run(std::stop_token stop) {
   }
   ro.runtime_name = runtime_name;
 
+  // Every loop (PLEG relist, probes, housekeeping, GC, the sync tick) runs on this queue; it is
+  // stopped before the parts its tasks use go.
+  TimerQueue timers(deps_.clock, log, {.threads = kTimerThreads});
   volumes::VolumeManager volumes(options_.root_dir, log);
-  kuberuntime::KubeRuntimeManager runtime(deps_.runtime.get(), deps_.images.get(), &volumes, ro, log, deps_.clock);
-  runtime.SetPodCgroupUpdater([&](const api::Pod& pod) { return containers.ResizePodCgroup(pod); });
+  kuberuntime::ContainerManagerPodCgroups pod_cgroups(&containers);
+  kuberuntime::KubeRuntimeManager runtime(deps_.runtime.get(), deps_.images.get(), &volumes, &pod_cgroups, ro, log,
+                                          deps_.clock);
   status::StatusManager statuses;
-  kubelet::PodSyncHandler sync_handler(&runtime, &statuses, &volumes, &containers, deps_.clock, log, node_ips);
-  workers::PodWorkersOptions wo;
-  wo.resync_interval = config_.sync_frequency;
-  workers::PodWorkers pod_workers(&sync_handler, deps_.clock, log, wo);
   // A changed probe result syncs the pod: a failed liveness probe kills, readiness re-reports.
+  // The pod sync reads the prober's results, so the prober is built before the pod workers it
+  // notifies; they are emplaced below, before any pod (and so any probe) exists, and outlive the
+  // prober's threads. (upstream breaks the same cycle with the results managers' channels.)
+  std::optional<workers::PodWorkers> pod_workers_slot;
   probes::ProbeManager prober(
-      deps_.runtime.get(), deps_.clock, log,
+      deps_.runtime.get(), &timers, deps_.clock, log,
       [&](const std::string& uid) { return statuses.GetPodStatus(uid); },
       [&](const std::string& uid, probes::ProbeType, probes::ProbeResult) {
-        if (auto pod = pod_manager.Get(uid)) pod_workers.UpdatePod(pod, workers::UpdateType::kSync);
+        if (auto pod = pod_manager.Get(uid); pod && pod_workers_slot) {
+          pod_workers_slot->UpdatePod(pod, workers::UpdateType::kSync);
+        }
       });
-  sync_handler.SetProbeResults({[&](const std::string& id) { return prober.Readiness(id); },
-                                [&](const std::string& id) { return prober.Startup(id); }});
-  sync_handler.SetProbeKills([&](const api::Pod& pod) {
-    kuberuntime::ProbeKills kills;
-    for (auto& [id, k] : prober.FailedContainers(pod)) kills[id] = {k.message, k.grace_period_seconds};
-    return kills;
-  });
-  pod::PodConfig pod_config(&pod_manager, deps_.clock, [&](pod::PodOp op, std::shared_ptr<const api::Pod> pod) {
-    switch (op) {
-      case pod::PodOp::kAdd:
-        log.Info("Pod added", {{"pod", api::PodKey(*pod)}, {"podUID", pod->metadata.uid}});
-        prober.AddPod(pod);
-        pod_workers.UpdatePod(pod, workers::UpdateType::kCreate);
-        break;
-      case pod::PodOp::kUpdate:
-        pod_workers.UpdatePod(pod, workers::UpdateType::kUpdate);
-        break;
-      case pod::PodOp::kRemove:
-        log.Info("Pod removed", {{"pod", api::PodKey(*pod)}, {"podUID", pod->metadata.uid}});
-        prober.RemovePod(pod->metadata.uid);
-        pod_workers.UpdatePod(pod, workers::UpdateType::kKill);
-        break;
+  kubelet::ProberProbeResults probe_results(&prober);
+  kubelet::PodSyncHandler sync_handler(&runtime, &statuses, &volumes, &pod_cgroups, &probe_results, deps_.clock, log,
+                                       node_ips);
+  workers::PodWorkersOptions wo;
+  wo.resync_interval = config_.sync_frequency;
+  workers::PodWorkers& pod_workers = pod_workers_slot.emplace(&sync_handler, deps_.clock, log, wo);
+  // Upstream syncLoopIteration's dispatch of PodConfig's updates (HandlePodAdditions, ...).
+  config::PodConfig pod_config(deps_.clock, log, [&](const config::PodUpdate& u) {
+    for (const auto& pod : u.pods) {
+      switch (u.op) {
+        case config::PodOperation::kAdd:
+          log.Info("Pod added", {{"pod", api::PodKey(*pod)}, {"podUID", pod->metadata.uid}, {"source", u.source}});
+          pod_manager.Set(pod);
+          prober.AddPod(pod);
+          pod_workers.UpdatePod(pod, workers::UpdateType::kCreate);
+          break;
+        case config::PodOperation::kUpdate:
+        case config::PodOperation::kDelete:  // graceful deletion is an update, as upstream
+          pod_manager.Set(pod);
+          pod_workers.UpdatePod(pod, workers::UpdateType::kUpdate);
+          break;
+        case config::PodOperation::kReconcile:  // status only: the agent owns status
+          pod_manager.Set(pod);
+          break;
+        case config::PodOperation::kRemove:
+          log.Info("Pod removed", {{"pod", api::PodKey(*pod)}, {"podUID", pod->metadata.uid}, {"source", u.source}});
+          pod_manager.Remove(pod->metadata.uid);
+          prober.RemovePod(pod->metadata.uid);
+          pod_workers.UpdatePod(pod, workers::UpdateType::kKill);
+          break;
+        case config::PodOperation::kSet:  // PodConfig never emits SET
+          break;
+      }
     }
   });
 
-  pleg::GenericPleg pleg(deps_.runtime.get(), deps_.clock, log, absl::Seconds(1),
+  pleg::GenericPleg pleg(deps_.runtime.get(), &timers, deps_.clock, log, absl::Seconds(1),
                          [&](const pleg::PodLifecycleEvent& e) {
                            if (auto pod = pod_manager.Get(e.pod_uid)) {
                              pod_workers.UpdatePod(pod, workers::UpdateType::kSync);
@@ -189,18 +224,7 @@ absl::Status Agent::Run(std::stop_token stop) {
 
   // ---- HTTP endpoints ----
   server::NodeServerHandlers handlers;
-  handlers.pods = [&] {
-    std::vector<api::Pod> out;
-    for (const auto& p : pod_manager.List()) {
-      api::Pod copy = *p;
-      if (auto st = statuses.GetPodStatus(p->metadata.uid)) copy.status = *st;
-      out.push_back(std::move(copy));
-    }
-    std::sort(out.begin(), out.end(), [](const api::Pod& a, const api::Pod& b) {
-      return api::PodKey(a) < api::PodKey(b);
-    });
-    return out;
-  };
+  handlers.pods = [&] { return kubelet::GetPods(pod_manager, statuses); };
   handlers.probe_metrics = [&] { return prober.MetricsText(); };
   handlers.healthz = [&]() -> absl::Status {
     if (!pleg.Healthy()) return absl::UnavailableError("pleg is not healthy");
@@ -220,65 +244,41 @@ absl::Status Agent::Run(std::stop_token stop) {
   }
 
   // ---- the loops ----
-  std::jthread pleg_thread([&](std::stop_token st) { pleg.Run(st); });
-  std::jthread prober_thread([&](std::stop_token st) { prober.Run(st); });
-  std::jthread source_thread;
+  const auto sources_ready = [&] { return pod_config.SeenAllSources(); };
+  kubelet::PodCleanups cleanups(&pod_manager, sources_ready, &pleg, &pod_workers, &containers, &timers, log);
+  kubelet::ContainerGC container_gc(&runtime, &pod_manager, sources_ready, &timers, log);
+  pleg.Start();
+  cleanups.Start();
+  container_gc.Start();
+  // upstream's syncTicker: pods whose resync time has passed are synced.
+  TimerQueue::Handle sync_tick =
+      timers.Every(absl::Seconds(1), [&] { pod_workers.SyncDue(); }, {.initial_delay = absl::Seconds(1)});
+  // The pod sources (upstream makePodSourceConfig); they deliver into pod_config.
+  std::vector<std::unique_ptr<config::PodSource>> sources;
   if (!config_.static_pod_path.empty()) {
-    static_pods::FileSourceOptions fo{config_.static_pod_path, options_.hostname_override,
-                                      config_.file_check_frequency};
-    auto source = std::make_shared<static_pods::FileSource>(
-        fo, log, static_pods::NewInotifyWatcher(config_.static_pod_path),
-        [&](std::vector<api::Pod> pods) { pod_config.SetPods(pods); });
-    source_thread = std::jthread([source](std::stop_token st) { source->Run(st); });
-  } else {
-    pod_manager.MarkSourcesReady();
+    sources.push_back(std::make_unique<config::FilePodSource>(
+        static_pods::FileSourceOptions{config_.static_pod_path, options_.hostname_override, config_.file_check_frequency},
+        log, static_pods::NewInotifyWatcher(config_.static_pod_path), &timers, pod_config.Channel(config::kFileSource)));
   }
+  if (!config_.static_pod_url.empty()) {
+    auto http = config::HttpSource::Create({.url = config_.static_pod_url,
+                                            .header = config_.static_pod_url_header,
+                                            .node_name = options_.hostname_override,
+                                            .check_frequency = config_.http_check_frequency},
+                                           log, &timers, pod_config.Channel(config::kHttpSource));
+    if (!http.ok()) return http.status();
+    sources.push_back(*std::move(http));
+  }
+  for (auto& source : sources) source->Start();
 
   log.Info("Node agent running", {{"node", options_.hostname_override}, {"staticPodPath", config_.static_pod_path},
+                                  {"staticPodURL", config_.static_pod_url},
                                   {"nodeIP", node_ips.empty() ? "" : node_ips[0]}});
-  absl::Time next_housekeeping = deps_.clock->Now();
-  absl::Time next_gc = deps_.clock->Now() + absl::Seconds(30);
-  std::set<std::string> orphans_killed;
-  while (SleepUnlessStopped(stop, absl::Seconds(1))) {
-    pod_workers.SyncDue();
-    const absl::Time now = deps_.clock->Now();
-    if (now < next_housekeeping || !pod_manager.SourcesReady()) continue;
-    next_housekeeping = now + absl::Seconds(2);
-    // Housekeeping: runtime pods no source knows are stopped (after a restart, or a removal
-    // the agent did not see), then collected. The PLEG's last relist (at most a period old) is
-    // the runtime's view: listing again would double the list calls the runtime serves.
-    auto relist = pleg.LastRelist();
-    if (relist == nullptr) continue;
-    const auto runtime_pods = kuberuntime::GroupPodStatuses(relist->sandboxes, relist->containers);
-    std::set<std::string> desired, running_in_runtime;
-    for (const auto& p : pod_manager.List()) desired.insert(p->metadata.uid);
-    for (const auto& rp : runtime_pods) {
-      bool running = false;
-      for (const auto& c : rp.containers) running |= c.status.state != cri::ContainerState::kExited;
-      for (const auto& s : rp.sandboxes) running |= s.state == cri::PodSandboxState::kReady;
-      if (running) running_in_runtime.insert(rp.uid);
-      if (desired.contains(rp.uid) || pod_workers.IsKnown(rp.uid)) continue;
-      if (!running) continue;
-      auto orphan = std::make_shared<api::Pod>();
-      orphan->metadata.uid = rp.uid;
-      orphan->metadata.name = rp.name;
-      orphan->metadata.namespace_ = rp.namespace_;
-      log.Info("Stopping orphaned pod that no source knows", {{"pod", api::PodKey(*orphan)}, {"podUID", rp.uid}});
-      pod_workers.UpdatePod(orphan, workers::UpdateType::kKill);
-    }
-    containers.CleanupOrphanedPodCgroups([&](const std::string& uid) {
-      return desired.contains(uid) || running_in_runtime.contains(uid) || pod_workers.IsKnown(uid);
-    });
-    if (now >= next_gc) {
-      next_gc = now + absl::Seconds(30);
-      runtime.GarbageCollect(desired);
-    }
-  }
+  WaitForStop(stop);
 
   log.Info("Shutting down node agent");
-  source_thread = std::jthread();
-  pleg_thread = std::jthread();
-  prober_thread = std::jthread();
+  sources.clear();  // first: nothing new arrives while the rest shuts down
+  timers.Stop();
   pod_workers.Stop();
   return absl::OkStatus();
 }

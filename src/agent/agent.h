@@ -1,6 +1,7 @@
 // Owns: Agent, cubelet's composition root: it builds the node's parts from the configuration
-// (static pod source, pod config, pod workers, runtime manager, PLEG, status, HTTP endpoints),
-// connects them, and runs them until asked to stop. It holds no pod logic of its own.
+// (static pod source, pod config, pod workers, runtime manager, PLEG, prober, housekeeping,
+// container GC, status, HTTP endpoints), connects them, starts their loops on one timer queue,
+// and stops them when asked. It holds no pod logic and no loop of its own.
 // Does not own: flag parsing (config/) or process signals (cubelet_main.cc).
 #pragma once
 

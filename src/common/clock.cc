@@ -1,6 +1,20 @@
 #include "common/clock.h"
 
+#include <algorithm>
+
 namespace cubelet {
+
+void Wakeup::Notify() {
+  absl::MutexLock lock(&mu_);
+  notified_ = true;
+}
+
+bool RealClock::WaitUntil(absl::Time deadline, Wakeup& wakeup) {
+  absl::MutexLock lock(&wakeup.mu_);
+  wakeup.mu_.AwaitWithDeadline(absl::Condition(&wakeup.notified_), deadline);
+  wakeup.notified_ = false;
+  return absl::Now() >= deadline;
+}
 
 absl::Time FakeClock::Now() const {
   absl::MutexLock lock(&mu_);
@@ -8,28 +22,58 @@ absl::Time FakeClock::Now() const {
 }
 
 void FakeClock::SleepFor(absl::Duration d) {
+  Wakeup wakeup;  // never notified: only the deadline ends this wait
+  WaitUntil(Now() + d, wakeup);
+}
+
+bool FakeClock::WaitUntil(absl::Time deadline, Wakeup& wakeup) {
+  {
+    // Registered before waiting, so an Advance() between here and the wait is not missed.
+    absl::MutexLock lock(&mu_);
+    absl::MutexLock w(&wakeup.mu_);
+    wakeup.deadline_passed_ = now_ >= deadline;
+    waiters_.push_back({deadline, &wakeup});
+  }
+  bool reached;
+  {
+    absl::MutexLock w(&wakeup.mu_);
+    auto woken = [&wakeup]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wakeup.mu_) {
+      return wakeup.notified_ || wakeup.deadline_passed_;
+    };
+    wakeup.mu_.Await(absl::Condition(&woken));
+    reached = wakeup.deadline_passed_;
+    wakeup.notified_ = false;
+  }
   absl::MutexLock lock(&mu_);
-  const absl::Time deadline = now_ + d;
-  auto reached = [this, deadline]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return now_ >= deadline; };
-  ++sleepers_;
-  mu_.Await(absl::Condition(&reached));
-  --sleepers_;
+  // Unregistered under mu_: Advance() never touches a Wakeup whose wait has ended.
+  std::erase_if(waiters_, [&wakeup](const Waiter& w) { return w.wakeup == &wakeup; });
+  return reached;
 }
 
 void FakeClock::AwaitSleepers(int n) const {
   absl::MutexLock lock(&mu_);
-  auto enough = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return sleepers_ >= n; };
+  auto enough = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return static_cast<int>(waiters_.size()) >= n; };
   mu_.Await(absl::Condition(&enough));
+}
+
+void FakeClock::WakeDue() {
+  for (const Waiter& w : waiters_) {
+    if (w.deadline > now_) continue;
+    absl::MutexLock lock(&w.wakeup->mu_);
+    w.wakeup->deadline_passed_ = true;
+  }
 }
 
 void FakeClock::Advance(absl::Duration d) {
   absl::MutexLock lock(&mu_);
   now_ += d;
+  WakeDue();
 }
 
 void FakeClock::SetTime(absl::Time t) {
   absl::MutexLock lock(&mu_);
   now_ = t;
+  WakeDue();
 }
 
 }  // namespace cubelet

@@ -1,8 +1,5 @@
 #include "pleg/generic_pleg.h"
 
-#include <condition_variable>
-#include <mutex>
-
 #include "kuberuntime/labels.h"
 
 namespace cubelet::pleg {
@@ -18,9 +15,16 @@ const char* ToString(PodLifecycleEventType type) {
   return "Unknown";
 }
 
-GenericPleg::GenericPleg(cri::RuntimeService* runtime, Clock* clock, Logger logger, absl::Duration period,
-                         EventFn on_event)
-    : runtime_(runtime), clock_(clock), logger_(std::move(logger)), period_(period), on_event_(std::move(on_event)) {}
+GenericPleg::GenericPleg(cri::RuntimeService* runtime, TimerQueue* timers, Clock* clock, Logger logger,
+                         absl::Duration period, EventFn on_event)
+    : runtime_(runtime),
+      timers_(timers),
+      clock_(clock),
+      logger_(std::move(logger)),
+      period_(period),
+      on_event_(std::move(on_event)) {}
+
+void GenericPleg::Start() { relist_ = timers_->Every(period_, [this] { Relist(); }); }
 
 void GenericPleg::Relist() {
   auto sandboxes = runtime_->ListPodSandbox({});
@@ -71,16 +75,6 @@ void GenericPleg::Relist() {
 std::shared_ptr<const RelistSnapshot> GenericPleg::LastRelist() const {
   std::lock_guard<std::mutex> l(snapshot_mu_);
   return snapshot_;
-}
-
-void GenericPleg::Run(std::stop_token stop) {
-  std::mutex mu;
-  std::condition_variable_any cv;
-  while (!stop.stop_requested()) {
-    Relist();
-    std::unique_lock<std::mutex> l(mu);
-    cv.wait_for(l, stop, absl::ToChronoNanoseconds(period_), [] { return false; });
-  }
 }
 
 bool GenericPleg::Healthy() const {

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <mutex>
 
 #include <gtest/gtest.h>
 
+#include "common/timer_queue.h"
 #include "cri/fake_runtime.h"
 #include "cri/remote_runtime.h"
 #include "kuberuntime/kuberuntime_manager.h"
@@ -15,7 +17,8 @@
 namespace cubelet::pleg {
 namespace {
 
-// The real PLEG against the in-process fake runtime.
+// The real PLEG against the in-process fake runtime, its relist schedule on a timer queue under a
+// fake clock.
 class GenericPlegTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -46,16 +49,34 @@ class GenericPlegTest : public ::testing::Test {
     return *cid;
   }
 
+  // Events as the queue's threads deliver them.
+  void Record(const PodLifecycleEvent& e) {
+    std::lock_guard<std::mutex> l(mu_);
+    events_.push_back(e);
+  }
+  std::vector<PodLifecycleEvent> TakeEvents() {
+    std::lock_guard<std::mutex> l(mu_);
+    return std::exchange(events_, {});
+  }
+  static bool Has(const std::vector<PodLifecycleEvent>& events, const std::string& uid, PodLifecycleEventType type) {
+    return std::any_of(events.begin(), events.end(),
+                       [&](const PodLifecycleEvent& e) { return e.pod_uid == uid && e.type == type; });
+  }
+
   std::filesystem::path dir_;
   FakeClock clock_;
+  Logger logger_{std::make_shared<CapturingLogSink>(), 0, &clock_};
+  TimerQueue timers_{&clock_, logger_};
+  std::mutex mu_;
+  std::vector<PodLifecycleEvent> events_;
   std::unique_ptr<cri::FakeRuntimeServer> fake_;
   std::unique_ptr<cri::RuntimeService> runtime_;
 };
 
 TEST_F(GenericPlegTest, EmitsStartedThenDiedAndKeepsItsLastRelistForOthers) {
   std::vector<PodLifecycleEvent> events;
-  GenericPleg pleg(runtime_.get(), &clock_, Logger(std::make_shared<CapturingLogSink>(), 0, &clock_),
-                   absl::Seconds(1), [&](const PodLifecycleEvent& e) { events.push_back(e); });
+  GenericPleg pleg(runtime_.get(), &timers_, &clock_, logger_, absl::Seconds(1),
+                   [&](const PodLifecycleEvent& e) { events.push_back(e); });
   EXPECT_EQ(pleg.LastRelist(), nullptr) << "nothing before the first relist";
   const std::string id = RunPod("uid-1");
   pleg.Relist();
@@ -80,6 +101,40 @@ TEST_F(GenericPlegTest, EmitsStartedThenDiedAndKeepsItsLastRelistForOthers) {
   EXPECT_EQ(events[0].type, PodLifecycleEventType::kContainerDied);
   EXPECT_EQ(pleg.LastRelist()->containers[0].state, cri::ContainerState::kExited) << "the snapshot follows";
   EXPECT_EQ(snapshot->containers[0].state, cri::ContainerState::kRunning) << "a reader's copy never changes";
+}
+
+TEST_F(GenericPlegTest, StartRelistsOnEveryTickAndHealthFollowsTheLastSuccessfulRelist) {
+  GenericPleg pleg(runtime_.get(), &timers_, &clock_, logger_, absl::Seconds(1),
+                   [this](const PodLifecycleEvent& e) { Record(e); });
+  EXPECT_FALSE(pleg.Healthy()) << "no relist yet";
+  const std::string id = RunPod("uid-1");
+  pleg.Start();
+  timers_.AwaitIdle();
+  EXPECT_TRUE(Has(TakeEvents(), "uid-1", PodLifecycleEventType::kContainerStarted)) << "the first relist is at once";
+  EXPECT_TRUE(pleg.Healthy());
+
+  ASSERT_TRUE(runtime_->StopContainer(id, absl::Seconds(1)).ok());
+  clock_.Advance(absl::Milliseconds(999));
+  timers_.AwaitIdle();
+  EXPECT_TRUE(TakeEvents().empty()) << "the next relist is one period after the first";
+  clock_.Advance(absl::Milliseconds(1));
+  timers_.AwaitIdle();
+  EXPECT_TRUE(Has(TakeEvents(), "uid-1", PodLifecycleEventType::kContainerDied));
+
+  // A runtime that stops answering: relists fail, and after 3 minutes the PLEG is unhealthy.
+  fake_->InjectError("ListContainers", absl::InternalError("runtime broken"), -1);
+  const int lists = fake_->CallCount("ListContainers");
+  clock_.Advance(absl::Minutes(3));
+  timers_.AwaitIdle();
+  EXPECT_EQ(fake_->CallCount("ListContainers"), lists + 1) << "ticks missed meanwhile are one relist, not a burst";
+  EXPECT_TRUE(pleg.Healthy()) << "exactly 3 minutes since the last success";
+  clock_.Advance(absl::Seconds(1));
+  timers_.AwaitIdle();
+  EXPECT_FALSE(pleg.Healthy());
+  fake_->ClearErrors();
+  clock_.Advance(absl::Seconds(1));
+  timers_.AwaitIdle();
+  EXPECT_TRUE(pleg.Healthy());
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// ProbeManager's rules with a fake clock, the fake CRI runtime for exec probes, and pod statuses
-// the test controls.
+// ProbeManager's rules with its production schedule on a timer queue under a fake clock, the fake
+// CRI runtime for exec probes, and pod statuses the test controls.
 #include "probes/probe_manager.h"
 
 #include <arpa/inet.h>
@@ -37,7 +37,7 @@ class ProbeManagerTest : public ::testing::Test {
       return cri::ExecSyncResult{"", healthy_ ? "" : "unhealthy", healthy_ ? 0 : 1};
     });
     manager_ = std::make_unique<ProbeManager>(
-        runtime_.get(), &clock_, Logger(sink_, 0, &clock_),
+        runtime_.get(), &timers_, &clock_, Logger(sink_, 0, &clock_),
         [this](const std::string&) -> std::optional<api::PodStatus> {
           std::lock_guard<std::mutex> l(mu_);
           if (!status_) return std::nullopt;
@@ -73,11 +73,11 @@ class ProbeManagerTest : public ::testing::Test {
     status_ = s;
   }
 
-  // Advances the clock one second at a time, running what is due.
+  // Advances the clock one second at a time; each step returns once what became due has run.
   void Tick(int seconds) {
     for (int i = 0; i < seconds; ++i) {
       clock_.Advance(absl::Seconds(1));
-      manager_->RunDue();
+      timers_.AwaitIdle();
     }
   }
 
@@ -96,6 +96,7 @@ class ProbeManagerTest : public ::testing::Test {
 
   FakeClock clock_;
   std::shared_ptr<CapturingLogSink> sink_ = std::make_shared<CapturingLogSink>();
+  TimerQueue timers_{&clock_, Logger(sink_, 0, &clock_)};
   std::unique_ptr<cri::FakeRuntimeServer> fake_;
   std::unique_ptr<cri::RuntimeService> runtime_;
   std::unique_ptr<ProbeManager> manager_;
@@ -163,7 +164,7 @@ TEST_F(ProbeManagerTest, ASlowProbeSkipsMissedTicksAndRunsOnTheNextOne) {
   const absl::Time start = clock_.Now();
   for (int i = 0; i < 100; ++i) {
     clock_.Advance(absl::Milliseconds(100));
-    manager_->RunDue();
+    timers_.AwaitIdle();
   }
   // Every run started on a tick (within the 100 ms the test clock steps by), never at once
   // behind a missed one: one run per 2 s of (fake) time.
@@ -203,7 +204,7 @@ TEST_F(ProbeManagerTest, NetworkProbesWaitingOnASlowServerGrowThePool) {
 
   const std::string id = RunningContainerId();
   SetRunning(id);
-  constexpr int kPods = 24;  // more than the 16 threads the pool starts with
+  constexpr int kPods = 24;  // each holds a pool thread until the server closes the connection
   for (int i = 0; i < kPods; ++i) {
     auto pod = PodWith("");
     pod->metadata.uid = "uid-" + std::to_string(i);
@@ -215,14 +216,16 @@ TEST_F(ProbeManagerTest, NetworkProbesWaitingOnASlowServerGrowThePool) {
     manager_->AddPod(pod);
   }
   clock_.Advance(absl::Seconds(61));  // every probe is due
-  auto runner = std::make_unique<std::jthread>([this](std::stop_token st) { manager_->Run(st); });
   for (int i = 0; i < 400 && accepted < kPods; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(accepted, kPods) << "every due probe got a thread while the others waited on the server";
   done = true;
   acceptor.join();
   for (int c : conns) ::close(c);  // the probes see the connection close and finish
   ::close(listener);
-  runner.reset();
+  timers_.AwaitIdle();
+  EXPECT_THAT(manager_->MetricsText(),
+              ::testing::HasSubstr("prober_probe_duration_seconds_count{probe_type=\"Readiness\"} 24"))
+      << "every probe the queue started had ended when AwaitIdle returned";
 }
 
 TEST_F(ProbeManagerTest, ReadinessIsFalseUntilTheFirstSuccessAndFollowsTheProbe) {

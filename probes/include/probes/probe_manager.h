@@ -1,6 +1,7 @@
 // Owns: ProbeManager, upstream's prober manager and workers: one worker per (pod, container,
-// probe kind), scheduled on a timer queue and run on a bounded pool of threads (no thread per
-// probe); upstream's defaults and rules (thresholds, initial delay, startup gating, on-hold
+// probe kind), scheduled on the agent's timer queue; exec probes run asynchronously on the
+// runtime's channel, network probes on a bounded pool of threads (no thread per probe);
+// upstream's defaults and rules (thresholds, initial delay, startup gating, on-hold
 // after a liveness/startup failure, no liveness kills while a pod terminates); the results by
 // container ID; prober_probe_total counts.
 // Does not own: what a result does to the pod (the pod sync kills, status generation reads).
@@ -22,6 +23,7 @@
 #include "api/types.h"
 #include "common/clock.h"
 #include "common/logger.h"
+#include "common/timer_queue.h"
 #include "cri/runtime_service.h"
 #include "probes/handlers.h"
 #include "probes/probe_types.h"
@@ -39,11 +41,13 @@ class ProbeManager {
   // Called (outside any lock) when a container's result changes.
   using ChangeFn = std::function<void(const std::string& pod_uid, ProbeType type, ProbeResult result)>;
 
-  // Network probes (HTTP, TCP, gRPC) hold a pool thread while they wait on the server; the pool
-  // starts with 16 threads and grows while due probes find none idle, up to `max_threads`.
-  // Exec probes run asynchronously on the runtime's gRPC channel and hold no thread.
-  ProbeManager(cri::RuntimeService* runtime, Clock* clock, Logger logger, StatusFn status, ChangeFn on_change,
-               int max_threads = 64);
+  // Probes are due on `timers`, whose AwaitIdle() also waits for the probes they started. Network
+  // probes (HTTP, TCP, gRPC) hold a pool thread while they wait on the server; the pool grows
+  // while due probes find no idle thread, up to `max_threads`. Exec probes run asynchronously on
+  // the runtime's gRPC channel and hold no thread. `timers` outlives the manager.
+  ProbeManager(cri::RuntimeService* runtime, TimerQueue* timers, Clock* clock, Logger logger, StatusFn status,
+               ChangeFn on_change, int max_threads = 64);
+  // Cancels the schedule and waits for the probes in progress.
   ~ProbeManager();
 
   // Adds workers for the probes the pod's containers define (idempotent).
@@ -62,13 +66,15 @@ class ProbeManager {
   // scheduled tick, by handler (exec, httpGet, tcpSocket, grpc).
   std::string MetricsText() const;
 
-  // Runs the probes that are due now, on the calling thread (tests drive a FakeClock with it).
-  void RunDue();
-  // Schedules probes on the real clock until `stop`; the pool runs them.
-  void Run(std::stop_token stop);
 
  private:
   struct Worker;
+  // A network probe waiting for a pool thread; `token` keeps the timer queue busy until it ran.
+  struct Job {
+    absl::Time scheduled;
+    std::shared_ptr<Worker> worker;
+    TimerQueue::WorkToken token;
+  };
   // What the checks before a probe run decided: stop the worker, keep it without running, or
   // run the handler against `container_id` / `target`.
   struct Prepared {
@@ -81,24 +87,26 @@ class ProbeManager {
   HandlerResult RunNetworkHandler(const Worker& w, const ProbeTarget& target);
   // Counts the result, logs it, and applies the thresholds.
   void Finish(Worker& w, const HandlerResult& r, absl::Time run_start);
+  // Arms the worker's timer at `when` (replacing its previous one); not once stopped.
   void Schedule(const std::shared_ptr<Worker>& w, absl::Time when);
   void Reschedule(const std::shared_ptr<Worker>& w, absl::Time scheduled);
+  // The timer task: exec probes start here, network probes go to the pool.
+  void OnDue(const std::shared_ptr<Worker>& w, absl::Time scheduled);
   void Execute(const std::shared_ptr<Worker>& w, absl::Time scheduled);
   void SetResult(Worker& w, ProbeResult result, bool notify);
 
   cri::RuntimeService* runtime_;
+  TimerQueue* timers_;
   Clock* clock_;
   Logger logger_;
   StatusFn status_;
   ChangeFn on_change_;
 
+  // Lock order: mu_, then the timer queue's lock (scheduling); never cancel a timer under mu_.
   mutable std::mutex mu_;
-  std::condition_variable_any cv_;
   std::map<std::string, std::vector<std::shared_ptr<Worker>>> workers_;   // by pod uid
-  std::multimap<absl::Time, std::shared_ptr<Worker>> timers_;             // guarded by mu_
-  // A timer earlier than the one the timer thread sleeps until was added; guarded by mu_.
-  bool earlier_timer_ = false;
-  std::deque<std::pair<absl::Time, std::shared_ptr<Worker>>> ready_;      // due, waiting for a pool thread
+  bool shutting_down_ = false;                                             // guarded by mu_
+  std::deque<Job> ready_;                                                  // due, waiting for a pool thread
   std::map<std::string, std::map<ProbeType, ProbeResult>> results_;      // by container id
   std::map<std::string, int64_t> metrics_;                                // label set -> count
   std::map<std::string, std::pair<double, int64_t>> durations_;           // probe_type -> (sum s, count)
@@ -109,13 +117,12 @@ class ProbeManager {
     void Add(absl::Duration d);
   };
   std::map<std::string, LatenessHistogram> lateness_;  // by handler
-  std::vector<std::jthread> pool_;
+  std::vector<std::jthread> pool_;  // guarded by mu_
   std::condition_variable_any pool_cv_;
   std::condition_variable idle_cv_;
   int in_flight_ = 0;  // asynchronous exec probes on the wire; guarded by mu_
   void PoolLoop(std::stop_token st);
 
-  static constexpr int kInitialThreads = 16;
   int max_threads_;
   int idle_threads_ = 0;  // pool threads waiting for a job; guarded by mu_
 };

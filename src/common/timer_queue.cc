@@ -1,0 +1,265 @@
+#include "common/timer_queue.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <deque>
+#include <exception>
+#include <map>
+#include <random>
+#include <set>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+
+namespace cubelet {
+namespace timer_queue_internal {
+
+struct Core {
+  Core(Clock* c, Logger l) : clock(c), logger(std::move(l)) {}
+
+  struct Entry {
+    TimerQueue::Task fn;
+    absl::Duration period;  // zero for a one-shot task
+    double jitter_factor = 0;
+    absl::Time tick;        // when the current run is due without jitter (periodic tasks)
+    absl::Time when;        // when the current run is due; its key in `timers`
+    bool cancelled = false;  // set while it runs; the worker drops it after the run
+  };
+
+  // Schedules a new task; returns its id, or 0 when stopping (the task never runs).
+  uint64_t Add(absl::Time tick, absl::Duration period, double jitter_factor, TimerQueue::Task fn);
+  void Cancel(uint64_t id);
+  void DispatchLoop();
+  void WorkerLoop();
+  // Puts the entry on the timer list at its `when`; wakes the dispatcher when it is the earliest.
+  void Arm(uint64_t id, Entry& e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::Time Jittered(absl::Time tick, const Entry& e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  void Run(const TimerQueue::Task& fn) const;
+
+  Clock* const clock;
+  const Logger logger;
+
+  // Lock order: mu, then the clock's lock; the dispatcher waits on the clock without mu.
+  absl::Mutex mu;
+  std::map<uint64_t, Entry> tasks ABSL_GUARDED_BY(mu);  // every live task: on `timers`, `ready` or running
+  std::set<std::pair<absl::Time, uint64_t>> timers ABSL_GUARDED_BY(mu);  // (when, id): ids break ties FIFO
+  std::deque<uint64_t> ready ABSL_GUARDED_BY(mu);  // due, waiting for a worker
+  std::map<uint64_t, std::thread::id> running ABSL_GUARDED_BY(mu);
+  int work ABSL_GUARDED_BY(mu) = 0;  // live WorkTokens
+  bool stopping ABSL_GUARDED_BY(mu) = false;
+  uint64_t next_id ABSL_GUARDED_BY(mu) = 1;
+  std::mt19937_64 rng ABSL_GUARDED_BY(mu){std::random_device{}()};
+  Wakeup dispatcher_wakeup;  // raised when an earlier timer is armed, and on stop
+};
+
+absl::Time Core::Jittered(absl::Time tick, const Entry& e) {
+  if (e.jitter_factor <= 0) return tick;
+  std::uniform_real_distribution<double> dist(0.0, e.jitter_factor);
+  return tick + e.period * dist(rng);
+}
+
+void Core::Arm(uint64_t id, Entry& e) {
+  const auto it = timers.emplace(e.when, id).first;
+  if (it == timers.begin()) dispatcher_wakeup.Notify();
+}
+
+uint64_t Core::Add(absl::Time tick, absl::Duration period, double jitter_factor, TimerQueue::Task fn) {
+  absl::MutexLock lock(&mu);
+  if (stopping) return 0;
+  const uint64_t id = next_id++;
+  Entry& e = tasks[id];
+  e.fn = std::move(fn);
+  e.period = period;
+  e.jitter_factor = jitter_factor;
+  e.tick = tick;
+  e.when = Jittered(tick, e);
+  Arm(id, e);
+  return id;
+}
+
+void Core::Cancel(uint64_t id) {
+  absl::MutexLock lock(&mu);
+  auto it = tasks.find(id);
+  if (it == tasks.end()) return;
+  auto run = running.find(id);
+  if (run == running.end()) {
+    if (!timers.erase({it->second.when, id})) std::erase(ready, id);
+    tasks.erase(it);
+    return;
+  }
+  it->second.cancelled = true;
+  if (run->second == std::this_thread::get_id()) return;  // a task cancelling itself
+  auto returned = [this, id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return !running.contains(id); };
+  mu.Await(absl::Condition(&returned));
+}
+
+void Core::DispatchLoop() {
+  absl::MutexLock lock(&mu);
+  while (!stopping) {
+    const absl::Time now = clock->Now();
+    while (!timers.empty() && timers.begin()->first <= now) {
+      ready.push_back(timers.begin()->second);
+      timers.erase(timers.begin());
+    }
+    const absl::Time next = timers.empty() ? absl::InfiniteFuture() : timers.begin()->first;
+    // Waits without mu: scheduling meanwhile raises the wake-up, which the wait consumes.
+    mu.Unlock();
+    clock->WaitUntil(next, dispatcher_wakeup);
+    mu.Lock();
+  }
+}
+
+void Core::Run(const TimerQueue::Task& fn) const {
+  // The thread's entry: a task that throws broke an invariant of its own; fail loudly.
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    logger.Error("Timer queue task threw; aborting", {{"err", e.what()}});
+    std::abort();
+  } catch (...) {
+    logger.Error("Timer queue task threw a non-standard exception; aborting");
+    std::abort();
+  }
+}
+
+void Core::WorkerLoop() {
+  absl::MutexLock lock(&mu);
+  auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return stopping || !ready.empty(); };
+  while (true) {
+    mu.Await(absl::Condition(&has_work));
+    if (stopping) return;
+    const uint64_t id = ready.front();
+    ready.pop_front();
+    // Entries are erased only by this worker while it runs them (Cancel waits), so `e` stays valid.
+    Entry& e = tasks.at(id);
+    running.emplace(id, std::this_thread::get_id());
+    const absl::Time started = clock->Now();
+    mu.Unlock();
+    Run(e.fn);
+    mu.Lock();
+    running.erase(id);
+    if (e.cancelled || stopping || e.period == absl::ZeroDuration()) {
+      tasks.erase(id);
+      continue;
+    }
+    // The next tick is one period after this one. A late run stood for every tick up to its start,
+    // and ticks that passed while it ran are dropped: the next run is never a burst of catch-ups.
+    e.tick += e.period;
+    if (e.tick <= started) e.tick += e.period * (std::floor(absl::FDivDuration(started - e.tick, e.period)) + 1);
+    const absl::Time now = clock->Now();
+    if (e.tick < now) e.tick += e.period * std::ceil(absl::FDivDuration(now - e.tick, e.period));
+    e.when = Jittered(e.tick, e);
+    Arm(id, e);
+  }
+}
+
+}  // namespace timer_queue_internal
+
+using timer_queue_internal::Core;
+
+TimerQueue::Handle::Handle(std::shared_ptr<Core> core, uint64_t id) : core_(std::move(core)), id_(id) {}
+
+TimerQueue::Handle::Handle(Handle&& other) noexcept
+    : core_(std::move(other.core_)), id_(std::exchange(other.id_, 0)) {}
+
+TimerQueue::Handle& TimerQueue::Handle::operator=(Handle&& other) noexcept {
+  if (this != &other) {
+    Cancel();
+    core_ = std::move(other.core_);
+    id_ = std::exchange(other.id_, 0);
+  }
+  return *this;
+}
+
+TimerQueue::Handle::~Handle() { Cancel(); }
+
+void TimerQueue::Handle::Cancel() {
+  if (core_ == nullptr || id_ == 0) return;
+  core_->Cancel(id_);
+  core_.reset();
+  id_ = 0;
+}
+
+TimerQueue::WorkToken::WorkToken(std::shared_ptr<Core> core) : core_(std::move(core)) {
+  absl::MutexLock lock(&core_->mu);
+  ++core_->work;
+}
+
+TimerQueue::WorkToken::WorkToken(WorkToken&& other) noexcept : core_(std::move(other.core_)) {}
+
+TimerQueue::WorkToken& TimerQueue::WorkToken::operator=(WorkToken&& other) noexcept {
+  if (this != &other) {
+    Release();
+    core_ = std::move(other.core_);
+  }
+  return *this;
+}
+
+TimerQueue::WorkToken::~WorkToken() { Release(); }
+
+void TimerQueue::WorkToken::Release() {
+  if (core_ == nullptr) return;
+  {
+    absl::MutexLock lock(&core_->mu);
+    --core_->work;
+  }
+  core_.reset();
+}
+
+TimerQueue::TimerQueue(Clock* clock, Logger logger, Options options)
+    : clock_(clock), core_(std::make_shared<Core>(clock, std::move(logger))) {
+  Core* core = core_.get();
+  threads_.emplace_back([core] { core->DispatchLoop(); });
+  for (int i = 0; i < std::max(options.threads, 1); ++i) threads_.emplace_back([core] { core->WorkerLoop(); });
+}
+
+TimerQueue::~TimerQueue() { Stop(); }
+
+TimerQueue::Handle TimerQueue::At(absl::Time when, Task task) {
+  const uint64_t id = core_->Add(when, absl::ZeroDuration(), 0, std::move(task));
+  return Handle(id == 0 ? nullptr : core_, id);
+}
+
+TimerQueue::Handle TimerQueue::After(absl::Duration delay, Task task) {
+  return At(clock_->Now() + delay, std::move(task));
+}
+
+TimerQueue::Handle TimerQueue::Every(absl::Duration period, Task task, EveryOptions options) {
+  if (period <= absl::ZeroDuration()) {
+    core_->logger.Error("TimerQueue::Every needs a positive period; aborting", {{"period", period}});
+    std::abort();
+  }
+  const uint64_t id =
+      core_->Add(clock_->Now() + options.initial_delay, period, options.jitter_factor, std::move(task));
+  return Handle(id == 0 ? nullptr : core_, id);
+}
+
+TimerQueue::WorkToken TimerQueue::TrackWork() { return WorkToken(core_); }
+
+void TimerQueue::AwaitIdle() {
+  Core& c = *core_;
+  // Read once: a Condition must depend only on state the mutex guards (and constants).
+  const absl::Time now = clock_->Now();
+  auto idle = [&c, now]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu) {
+    if (c.stopping) return true;
+    if (!c.ready.empty() || !c.running.empty() || c.work > 0) return false;
+    return c.timers.empty() || c.timers.begin()->first > now;
+  };
+  absl::MutexLock lock(&c.mu, absl::Condition(&idle));
+}
+
+void TimerQueue::Stop() {
+  {
+    absl::MutexLock lock(&core_->mu);
+    core_->stopping = true;
+    core_->timers.clear();
+    core_->ready.clear();
+  }
+  core_->dispatcher_wakeup.Notify();
+  threads_.clear();  // joins; runs in progress finish first
+  absl::MutexLock lock(&core_->mu);
+  core_->tasks.clear();
+}
+
+}  // namespace cubelet
