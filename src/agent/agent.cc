@@ -243,17 +243,8 @@ absl::Status Agent::Run(std::stop_token stop) {
     if (!started.ok()) return started;
   }
 
-  // ---- the loops ----
-  const auto sources_ready = [&] { return pod_config.SeenAllSources(); };
-  kubelet::PodCleanups cleanups(&pod_manager, sources_ready, &pleg, &pod_workers, &containers, &timers, log);
-  kubelet::ContainerGC container_gc(&runtime, &pod_manager, sources_ready, &timers, log);
-  pleg.Start();
-  cleanups.Start();
-  container_gc.Start();
-  // upstream's syncTicker: pods whose resync time has passed are synced.
-  TimerQueue::Handle sync_tick =
-      timers.Every(absl::Seconds(1), [&] { pod_workers.SyncDue(); }, {.initial_delay = absl::Seconds(1)});
-  // The pod sources (upstream makePodSourceConfig); they deliver into pod_config.
+  // The pod sources (upstream makePodSourceConfig); they deliver into pod_config. Their channels
+  // are registered before housekeeping starts, so that it waits for every source's first pods.
   std::vector<std::unique_ptr<config::PodSource>> sources;
   if (!config_.static_pod_path.empty()) {
     sources.push_back(std::make_unique<config::FilePodSource>(
@@ -269,6 +260,17 @@ absl::Status Agent::Run(std::stop_token stop) {
     if (!http.ok()) return http.status();
     sources.push_back(*std::move(http));
   }
+
+  // ---- the loops ----
+  const auto sources_ready = [&] { return pod_config.SeenAllSources(); };
+  kubelet::PodCleanups cleanups(&pod_manager, sources_ready, &pleg, &pod_workers, &containers, &timers, log);
+  kubelet::ContainerGC container_gc(&runtime, &pod_manager, sources_ready, &timers, log);
+  pleg.Start();
+  cleanups.Start();
+  container_gc.Start();
+  // upstream's syncTicker: pods whose resync time has passed are synced.
+  TimerQueue::Handle sync_tick =
+      timers.Every(absl::Seconds(1), [&] { pod_workers.SyncDue(); }, {.initial_delay = absl::Seconds(1)});
   for (auto& source : sources) source->Start();
 
   log.Info("Node agent running", {{"node", options_.hostname_override}, {"staticPodPath", config_.static_pod_path},

@@ -6,6 +6,7 @@
 
 #include <httplib.h>
 
+#include "absl/strings/match.h"
 #include "common/strings.h"
 #include "static_pods/manifest.h"
 #include "static_pods/manifest_directory.h"
@@ -126,7 +127,10 @@ absl::Status HttpSource::ExtractFromUrl() {
   client.set_connection_timeout(absl::ToChronoMicroseconds(options_.timeout));
   client.set_read_timeout(absl::ToChronoMicroseconds(options_.timeout));
   client.set_write_timeout(absl::ToChronoMicroseconds(options_.timeout));
-  client.set_follow_location(true);  // as Go's default client does
+  // Redirects are followed by hand, and only on the same scheme, host and port: httplib would
+  // send the --manifest-url-header values (often credentials) to any host a redirect names, even
+  // over plain http; Go's client at least drops Authorization there.
+  client.set_follow_location(false);
   client.enable_server_certificate_verification(true);
   httplib::Headers headers;
   for (const auto& [name, values] : options_.header) {
@@ -134,18 +138,40 @@ absl::Status HttpSource::ExtractFromUrl() {
   }
   std::string body;
   bool too_large = false;
-  auto res = client.Get(path_, headers, [&](const char* data, size_t len) {
-    if (body.size() + len > static_pods::kMaxManifestBytes) {
-      too_large = true;
-      return false;
+  std::string path = path_;
+  int status = 0;
+  std::string reason;
+  for (int redirects = 0;; ++redirects) {
+    body.clear();
+    auto res = client.Get(path, headers, [&](const char* data, size_t len) {
+      if (body.size() + len > static_pods::kMaxManifestBytes) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, len);
+      return true;
+    });
+    if (too_large) return absl::ResourceExhaustedError(StrCat(options_.url, ": response larger than the 10 MiB limit"));
+    if (!res) return absl::UnavailableError(StrCat("Get \"", options_.url, "\": ", Describe(res.error())));
+    const bool redirect = res->status == 301 || res->status == 302 || res->status == 303 || res->status == 307 ||
+                          res->status == 308;
+    status = res->status;
+    reason = res->reason;
+    if (!redirect) break;
+    const std::string location = res->get_header_value("Location");
+    if (redirects == 10) return absl::UnavailableError(StrCat(options_.url, ": stopped after 10 redirects"));
+    if (!location.empty() && location[0] == '/' && (location.size() < 2 || location[1] != '/')) {
+      path = location;
+    } else if (absl::StartsWith(location, origin_ + "/")) {
+      path = location.substr(origin_.size());
+    } else {
+      return absl::UnavailableError(StrCat(options_.url, ": redirected to \"", location,
+                                           "\", which is not on the same scheme, host and port; not followed, since the "
+                                           "request carries the manifest URL headers: configure the final URL"));
     }
-    body.append(data, len);
-    return true;
-  });
-  if (too_large) return absl::ResourceExhaustedError(StrCat(options_.url, ": response larger than the 10 MiB limit"));
-  if (!res) return absl::UnavailableError(StrCat("Get \"", options_.url, "\": ", Describe(res.error())));
-  if (res->status != 200) {
-    return absl::UnavailableError(StrCat(options_.url, ": ", res->status, res->reason.empty() ? "" : " ", res->reason));
+  }
+  if (status != 200) {
+    return absl::UnavailableError(StrCat(options_.url, ": ", status, reason.empty() ? "" : " ", reason));
   }
   if (body.empty()) {
     // An empty set, so the source counts as seen; and the next body is delivered even if it

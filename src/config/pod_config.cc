@@ -108,7 +108,7 @@ PodUpdateFn PodConfig::Channel(const std::string& source) {
 bool PodConfig::SeenAllSources() const {
   absl::MutexLock l(&mu_);
   for (const auto& s : sources_) {
-    if (!sources_seen_.contains(s)) return false;
+    if (!sources_ready_.contains(s)) return false;
   }
   return true;
 }
@@ -125,7 +125,9 @@ std::vector<std::shared_ptr<const api::Pod>> PodConfig::MergedState() const {
 void PodConfig::Merge(const std::string& source, PodUpdate update) {
   {
     absl::MutexLock l(&mu_);
-    for (auto& u : MergeLocked(source, std::move(update))) pending_.push_back(std::move(u));
+    const bool seen_before = sources_seen_.contains(source);
+    for (auto& u : MergeLocked(source, std::move(update))) pending_.push_back({std::move(u), ""});
+    if (!seen_before && sources_seen_.contains(source)) pending_.push_back({std::nullopt, source});
     if (delivering_ || pending_.empty()) return;
     delivering_ = true;
   }
@@ -134,7 +136,7 @@ void PodConfig::Merge(const std::string& source, PodUpdate update) {
 
 void PodConfig::Deliver() {
   for (;;) {
-    std::deque<PodUpdate> batch;
+    std::deque<Pending> batch;
     {
       absl::MutexLock l(&mu_);
       if (pending_.empty()) {
@@ -143,7 +145,14 @@ void PodConfig::Deliver() {
       }
       batch.swap(pending_);
     }
-    for (const auto& u : batch) handler_(u);
+    for (const auto& p : batch) {
+      if (p.update) {
+        handler_(*p.update);
+      } else {
+        absl::MutexLock l(&mu_);
+        sources_ready_.insert(p.ready_source);
+      }
+    }
   }
 }
 

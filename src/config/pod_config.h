@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -75,7 +76,14 @@ class PodConfig {
   std::map<std::string, PodMap> pods_ ABSL_GUARDED_BY(mu_);     // by source
   std::set<std::string> sources_ ABSL_GUARDED_BY(mu_);          // registered by Channel
   std::set<std::string> sources_seen_ ABSL_GUARDED_BY(mu_);     // delivered a SET
-  std::deque<PodUpdate> pending_ ABSL_GUARDED_BY(mu_);          // merged, not yet delivered
+  // Sources whose first SET the handler has applied: SeenAllSources reads this, so that
+  // housekeeping never sees a source as ready before its pods reached the agent.
+  std::set<std::string> sources_ready_ ABSL_GUARDED_BY(mu_);
+  struct Pending {
+    std::optional<PodUpdate> update;  // for the handler
+    std::string ready_source;         // or: this source's first SET has been handled
+  };
+  std::deque<Pending> pending_ ABSL_GUARDED_BY(mu_);  // merged, not yet delivered
   bool delivering_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -1,6 +1,7 @@
 #include "config/http_source.h"
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -239,6 +240,43 @@ TEST_F(HttpSourceTest, ThroughPodConfigAnEditedPodIsANewPodUnlessItNamesItsUid) 
   ASSERT_TRUE(source.Poll().ok());
   ASSERT_TRUE(source.Poll().ok());
   EXPECT_THAT(ops, ElementsAre("REMOVE a-n", "ADD a-n", "UPDATE a-n"));
+}
+
+// Redirects are followed only on the same origin: the request carries --manifest-url-header
+// values, which must never reach another host.
+TEST(HttpSourceRedirectTest, FollowsSameOriginRedirectsAndRefusesOthersWithoutSendingTheHeaders) {
+  ManifestServer elsewhere;  // another port: another origin
+  elsewhere.Serve(kWeb);
+  httplib::Server server;
+  server.Get("/pods", [](const httplib::Request&, httplib::Response& res) { res.set_content(kWeb, "application/yaml"); });
+  server.Get("/moved", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/pods"); });
+  server.Get("/away", [&](const httplib::Request&, httplib::Response& res) { res.set_redirect(elsewhere.Url()); });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  std::thread listener([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+  FakeClock clock;
+  Logger log(std::make_shared<CapturingLogSink>(), 0, &clock);
+  TimerQueue timers(&clock, log);
+  std::vector<PodUpdate> updates;
+  auto source = [&](const std::string& path) {
+    auto s = HttpSource::Create({.url = StrCat("http://127.0.0.1:", port, path),
+                                 .header = {{"Authorization", {"Bearer secret"}}},
+                                 .node_name = "n"},
+                                log, &timers, [&](PodUpdate u) { updates.push_back(std::move(u)); });
+    EXPECT_TRUE(s.ok()) << s.status();
+    return *std::move(s);
+  };
+  EXPECT_TRUE(source("/moved")->Poll().ok());
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0].pods.size(), 1u);
+
+  absl::Status away = source("/away")->Poll();
+  EXPECT_THAT(std::string(away.message()), HasSubstr("not on the same scheme, host and port"));
+  EXPECT_TRUE(elsewhere.Requests().empty()) << "the headers were sent to another origin";
+  EXPECT_EQ(updates.size(), 1u);
+  server.stop();
+  listener.join();
 }
 
 TEST(HttpSourceCreateTest, RefusesUrlsItCannotFetch) {

@@ -207,6 +207,22 @@ TEST_F(PodConfigTest, ASourcesSetNeverTouchesAnotherSourcesPods) {
   EXPECT_EQ(Find("f2")->metadata.annotations.at("kubernetes.io/config.source"), "file");
 }
 
+// Housekeeping kills runtime pods the PodManager does not list once every source is ready: a
+// source must count as ready only after the handler has put its first pods into place.
+TEST(PodConfigReadinessTest, ASourceIsReadyOnlyOnceTheHandlerHasAppliedItsFirstSet) {
+  FakeClock clock;
+  std::vector<bool> ready_while_handling;
+  PodConfig* config = nullptr;
+  PodConfig merged(&clock, Logger(std::make_shared<CapturingLogSink>(), 0, &clock), [&](const PodUpdate& u) {
+    if (!u.pods.empty()) ready_while_handling.push_back(config->SeenAllSources());
+  });
+  config = &merged;
+  PodUpdateFn file = merged.Channel("file");
+  file(PodUpdate{PodOperation::kSet, "file", {Ptr(MakePod("a"))}});
+  EXPECT_THAT(ready_while_handling, ElementsAre(false));
+  EXPECT_TRUE(merged.SeenAllSources());
+}
+
 TEST_F(PodConfigTest, SeenAllSourcesWaitsForASetFromEveryRegisteredSource) {
   EXPECT_TRUE(config_.SeenAllSources()) << "no source configured";
   PodUpdateFn file = config_.Channel("file");
