@@ -1,19 +1,39 @@
 #include "common/clock.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace cubelet {
 
 void Wakeup::Notify() {
-  absl::MutexLock lock(&mu_);
-  notified_ = true;
+  {
+    absl::MutexLock lock(&mu_);
+    notified_ = true;
+  }
+  // Taken (and released) after notified_ is set, so that a RealClock waiter between its check
+  // and its wait cannot miss the signal.
+  { std::lock_guard<std::mutex> real(real_mu_); }
+  real_cv_.notify_all();
 }
 
 bool RealClock::WaitUntil(absl::Time deadline, Wakeup& wakeup) {
-  absl::MutexLock lock(&wakeup.mu_);
-  wakeup.mu_.AwaitWithDeadline(absl::Condition(&wakeup.notified_), deadline);
-  wakeup.notified_ = false;
-  return absl::Now() >= deadline;
+  auto notified = [&wakeup] {
+    absl::MutexLock lock(&wakeup.mu_);
+    return std::exchange(wakeup.notified_, false);
+  };
+  std::unique_lock<std::mutex> real(wakeup.real_mu_);
+  if (deadline == absl::InfiniteFuture()) {
+    wakeup.real_cv_.wait(real, [&] { return notified(); });
+    return false;
+  }
+  // A relative, monotonic wait (wait_for uses steady_clock), re-reading the wall clock between
+  // rounds so that the deadline still means wall time.
+  while (true) {
+    if (notified()) return absl::Now() >= deadline;
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return true;
+    wakeup.real_cv_.wait_for(real, absl::ToChronoNanoseconds(std::min(left, absl::Seconds(1))));
+  }
 }
 
 absl::Time FakeClock::Now() const {

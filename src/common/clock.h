@@ -26,6 +26,10 @@ class Wakeup {
   absl::Mutex mu_;
   bool notified_ ABSL_GUARDED_BY(mu_) = false;
   bool deadline_passed_ ABSL_GUARDED_BY(mu_) = false;  // set by FakeClock when time reaches it
+  // RealClock waits on a condition variable timed by the monotonic clock: absl's waits end at an
+  // absolute wall-clock time, so a wall clock stepped back would stretch them by the step.
+  std::mutex real_mu_;
+  std::condition_variable real_cv_;
 };
 
 // Thread-safe.

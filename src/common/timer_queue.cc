@@ -53,6 +53,11 @@ struct Core {
   Wakeup dispatcher_wakeup;  // raised when an earlier timer is armed, and on stop
 };
 
+// How far the clock may go back between two dispatcher wake-ups before timers are moved, and
+// how often the dispatcher wakes at least to look.
+constexpr absl::Duration kClockStepTolerance = absl::Seconds(1);
+constexpr absl::Duration kClockCheckInterval = absl::Seconds(1);
+
 absl::Time Core::Jittered(absl::Time tick, const Entry& e) {
   if (e.jitter_factor <= 0) return tick;
   std::uniform_real_distribution<double> dist(0.0, e.jitter_factor);
@@ -96,14 +101,29 @@ void Core::Cancel(uint64_t id) {
 
 void Core::DispatchLoop() {
   absl::MutexLock lock(&mu);
+  absl::Time last_now = clock->Now();
   while (!stopping) {
     const absl::Time now = clock->Now();
+    // The wall clock stepped back (NTP, an operator): move every timer back by the same amount,
+    // so that a loop's next run stays one period away instead of waiting out the step.
+    if (const absl::Duration step = now - last_now; step < -kClockStepTolerance) {
+      logger.Warning("The clock stepped back; rescheduling timers by the same amount", {{"step", step}});
+      std::set<std::pair<absl::Time, uint64_t>> moved;
+      for (const auto& [when, id] : timers) {
+        tasks[id].when = when + step;
+        moved.emplace(when + step, id);
+      }
+      timers = std::move(moved);
+    }
+    last_now = now;
     while (!timers.empty() && timers.begin()->first <= now) {
       ready.push_back(timers.begin()->second);
       timers.erase(timers.begin());
     }
-    const absl::Time next = timers.empty() ? absl::InfiniteFuture() : timers.begin()->first;
-    // Waits without mu: scheduling meanwhile raises the wake-up, which the wait consumes.
+    // Waits without mu: scheduling meanwhile raises the wake-up, which the wait consumes. The
+    // wait is bounded so that a step back is noticed within kClockCheckInterval.
+    const absl::Time next = std::min(timers.empty() ? absl::InfiniteFuture() : timers.begin()->first,
+                                     now + kClockCheckInterval);
     mu.Unlock();
     clock->WaitUntil(next, dispatcher_wakeup);
     mu.Lock();
