@@ -1,5 +1,6 @@
 #include "workers/pod_workers.h"
 
+#include <atomic>
 #include <exception>
 
 #include "common/strings.h"
@@ -227,17 +228,20 @@ void PodWorkers::RunStep(const std::string& uid) {
       logger_.VInfo(4, "Pod terminating with grace period",
                     {{"pod", api::PodKey(*pod)}, {"podUID", uid},
                      {"gracePeriod", status.grace_period ? std::to_string(*status.grace_period) : "<nil>"}});
-      // The worker's thread is free once the stops are under way; `done` resumes the pod.
-      PodSyncer::TerminatingDone done = [liveness = liveness_, uid](absl::Status s) {
+      // The worker's thread is free once the stops are under way; `done` resumes the pod. It
+      // completes the termination at most once: a syncer that throws before calling it gets the
+      // termination retried, not lost (the pod would stay "working" for good otherwise).
+      auto completed = std::make_shared<std::atomic<bool>>(false);
+      auto complete = [liveness = liveness_, uid, completed](absl::Status s) {
+        if (completed->exchange(true)) return;
         std::lock_guard<std::mutex> l(liveness->mu);
         if (liveness->workers != nullptr) liveness->workers->CompleteTerminating(uid, s);
       };
       try {
-        syncer_->SyncTerminatingPod(pod, status.grace_period, std::move(done));
+        syncer_->SyncTerminatingPod(pod, status.grace_period, complete);
       } catch (const std::exception& e) {
-        // `done` was moved into the syncer and may have run: only log; the pod stays working
-        // until `done` runs, as its contract says.
         logger_.Error("Pod termination threw", {{"pod", api::PodKey(*pod)}, {"err", e.what()}});
+        complete(absl::InternalError(StrCat("pod termination threw: ", e.what())));
       }
       return;
     }

@@ -4,6 +4,8 @@
 #include <condition_variable>
 #include <mutex>
 
+#include <stdexcept>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -32,6 +34,10 @@ class FakePodSyncer : public PodSyncer {
                           TerminatingDone done) override {
     std::unique_lock<std::mutex> l(mu_);
     Record(l, StrCat("terminating:", pod->metadata.name, " grace=", grace ? std::to_string(*grace) : "nil"));
+    if (throw_terminating_) {
+      throw_terminating_ = false;
+      throw std::runtime_error("GetPodStatus: bad regex");  // before `done` is called
+    }
     if (hold_terminating_) {
       held_.push_back(std::move(done));
       cv_.notify_all();
@@ -59,6 +65,10 @@ class FakePodSyncer : public PodSyncer {
   void SetSyncResult(const std::string& name, absl::StatusOr<bool> r) {
     std::lock_guard<std::mutex> l(mu_);
     sync_results_.insert_or_assign(name, std::move(r));
+  }
+  void ThrowOnNextTerminating() {
+    std::lock_guard<std::mutex> l(mu_);
+    throw_terminating_ = true;
   }
   void SetTerminatingResult(absl::Status s) {
     std::lock_guard<std::mutex> l(mu_);
@@ -124,6 +134,7 @@ class FakePodSyncer : public PodSyncer {
   bool hold_terminating_ = false;
   std::map<std::string, absl::StatusOr<bool>> sync_results_;
   absl::Status terminating_result_;
+  bool throw_terminating_ = false;
   std::vector<PodSyncer::TerminatingDone> held_;
   std::vector<std::string> calls_;
   std::map<std::string, int> active_;
@@ -399,6 +410,17 @@ TEST_F(PodWorkersTest, AFailedKillIsRetriedAfterAPause) {
   workers_->SyncDue();
   ASSERT_TRUE(syncer_.WaitFor("deleted:j"));
   EXPECT_EQ(sink_->Count("Error stopping pod, retrying"), 1);
+}
+
+TEST_F(PodWorkersTest, ATerminationThatThrowsIsRetriedNotLost) {
+  Start();
+  syncer_.ThrowOnNextTerminating();
+  workers_->UpdatePod(MakePod("t"), UpdateType::kKill);
+  Quiesce();
+  EXPECT_EQ(sink_->Count("Pod termination threw"), 1);
+  clock_.Advance(absl::Seconds(1));
+  workers_->SyncDue();
+  ASSERT_TRUE(syncer_.WaitFor("deleted:t")) << "the kill was lost when the termination threw";
 }
 
 TEST_F(PodWorkersTest, AKillCompletingAfterStopIsIgnored) {
