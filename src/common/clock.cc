@@ -28,9 +28,15 @@ bool RealClock::WaitUntil(absl::Time deadline, Wakeup& wakeup) {
   }
   // A relative, monotonic wait (wait_for uses steady_clock), re-reading the wall clock between
   // rounds so that the deadline still means wall time.
+  absl::Time last = absl::Now();
   while (true) {
     if (notified()) return absl::Now() >= deadline;
-    const absl::Duration left = deadline - absl::Now();
+    const absl::Time now = absl::Now();
+    // The wall clock stepped back: return, so that the caller re-reads the time and re-plans
+    // (a deadline computed before the step may now be far away).
+    if (now < last - absl::Seconds(1)) return false;
+    last = now;
+    const absl::Duration left = deadline - now;
     if (left <= absl::ZeroDuration()) return true;
     wakeup.real_cv_.wait_for(real, absl::ToChronoNanoseconds(std::min(left, absl::Seconds(1))));
   }
