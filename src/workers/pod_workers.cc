@@ -285,18 +285,24 @@ void PodWorkers::CompleteSync(const std::string& uid, const absl::StatusOr<bool>
   if (w.pending || w.status.terminating_at) Schedule(uid, w);
 }
 
-void PodWorkers::CompleteTerminating(const std::string& uid, const absl::Status& result) {
-  std::lock_guard<std::mutex> l(mu_);
+PodWorkers::Worker* PodWorkers::FinishTeardownStep(const std::string& uid, const absl::Status& result,
+                                                  std::string_view failure) {
   auto it = workers_.find(uid);
-  if (it == workers_.end()) return;
+  if (it == workers_.end()) return nullptr;
   Worker& w = it->second;
   w.working = false;
-  if (!result.ok()) {
-    logger_.Error("Error stopping pod, retrying", {{"podUID", uid}, {"err", result}});
-    w.next_sync = clock_->Now() + options_.teardown_retry;
-    if (w.pending) Schedule(uid, w);
-    return;
-  }
+  if (result.ok()) return &w;
+  logger_.Error(failure, {{"podUID", uid}, {"err", result}});
+  w.next_sync = clock_->Now() + options_.teardown_retry;
+  if (w.pending) Schedule(uid, w);
+  return nullptr;
+}
+
+void PodWorkers::CompleteTerminating(const std::string& uid, const absl::Status& result) {
+  std::lock_guard<std::mutex> l(mu_);
+  Worker* found = FinishTeardownStep(uid, result, "Error stopping pod, retrying");
+  if (found == nullptr) return;
+  Worker& w = *found;
   // upstream completeTerminating: nothing of the pod runs; cleanup follows at once.
   logger_.VInfo(4, "Pod terminated all containers successfully", {{"podUID", uid}});
   w.status.terminated_at = clock_->Now();
@@ -305,16 +311,9 @@ void PodWorkers::CompleteTerminating(const std::string& uid, const absl::Status&
 
 void PodWorkers::CompleteTerminated(const std::string& uid, const absl::Status& result) {
   std::lock_guard<std::mutex> l(mu_);
-  auto it = workers_.find(uid);
-  if (it == workers_.end()) return;
-  Worker& w = it->second;
-  w.working = false;
-  if (!result.ok()) {
-    logger_.Error("Error cleaning up pod, retrying", {{"podUID", uid}, {"err", result}});
-    w.next_sync = clock_->Now() + options_.teardown_retry;
-    if (w.pending) Schedule(uid, w);
-    return;
-  }
+  Worker* found = FinishTeardownStep(uid, result, "Error cleaning up pod, retrying");
+  if (found == nullptr) return;
+  Worker& w = *found;
   if (w.status.restart_requested) {
     // The old instance is down and cleaned up: the pod starts afresh, as a new create.
     std::shared_ptr<const api::Pod> pod = std::move(w.restart_pod);
@@ -328,7 +327,7 @@ void PodWorkers::CompleteTerminated(const std::string& uid, const absl::Status& 
     return;
   }
   if (w.status.deleted) {
-    workers_.erase(it);  // forgotten: the UID may come back as a new pod
+    workers_.erase(uid);  // forgotten: the UID may come back as a new pod
     return;
   }
   w.status.finished = true;

@@ -16,6 +16,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -152,6 +153,10 @@ class PodWorkers {
   void CompleteSync(const std::string& uid, const absl::StatusOr<bool>& result, const api::Pod& pod);
   void CompleteTerminating(const std::string& uid, const absl::Status& result);
   void CompleteTerminated(const std::string& uid, const absl::Status& result);
+  // Requires mu_. Ends a kill or cleanup step of `uid`: the worker when it succeeded; null when
+  // the pod is gone or the step failed (logged with `failure`, retried after teardown_retry).
+  Worker* FinishTeardownStep(const std::string& uid, const absl::Status& result, std::string_view failure)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Duration Jitter(absl::Duration d);
 
   PodSyncer* syncer_;

@@ -14,56 +14,14 @@
 #include "api/pod_fields.h"
 #include "common/strings.h"
 #include "json/parse.h"
+#include "testutil/golden_manifests.h"
 
 namespace cubelet::api {
 namespace {
 
-// tests/static-pods/manifest_test.cc's two pinned manifests.
-constexpr char kWeb[] = R"(apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  containers:
-  - name: httpd
-    image: localhost/cubelet/testimage:1.0
-)";
-
-constexpr char kEtcd[] = R"(apiVersion: v1
-kind: Pod
-metadata:
-  name: etcd
-  namespace: kube-system
-  labels: {component: etcd, tier: control-plane}
-  annotations: {example.com/note: pinned}
-spec:
-  hostNetwork: true
-  priorityClassName: system-node-critical
-  securityContext: {seccompProfile: {type: RuntimeDefault}}
-  initContainers:
-  - name: init
-    image: localhost/cubelet/testimage:1.0
-    command: [sh, -c, "true"]
-  containers:
-  - name: etcd
-    image: localhost/cubelet/testimage:1.0
-    command: [etcd, --data-dir=/var/lib/etcd]
-    env:
-    - {name: ETCD_UNSUPPORTED_ARCH, value: arm64}
-    ports:
-    - {name: client, containerPort: 2379, protocol: TCP}
-    resources:
-      requests: {cpu: 100m, memory: 100Mi}
-    livenessProbe:
-      httpGet: {path: /health, port: 2381, host: 127.0.0.1}
-      initialDelaySeconds: 10
-      failureThreshold: 8
-    volumeMounts:
-    - {name: data, mountPath: /var/lib/etcd}
-  volumes:
-  - name: data
-    hostPath: {path: /var/lib/etcd, type: DirectoryOrCreate}
-)";
+// The two pinned manifests (tests/testutil/golden_manifests.h).
+constexpr const char* kWeb = cubelet::testing::kGoldenWebManifest;
+constexpr const char* kEtcd = cubelet::testing::kGoldenEtcdManifest;
 
 // What EncodePod wrote for these defaulted pods before the codec became lossless (captured from
 // that code), and what the canonical form keeps writing.

@@ -9,6 +9,7 @@
 
 #include "config/manifest_server.h"
 #include "config/pod_config.h"
+#include "testutil/golden_manifests.h"
 #include "static_pods/manifest.h"
 
 namespace cubelet::config {
@@ -18,15 +19,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr char kWeb[] = R"(apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  containers:
-  - name: httpd
-    image: localhost/cubelet/testimage:1.0
-)";
+constexpr const char* kWeb = cubelet::testing::kGoldenWebManifest;
 
 std::string PodJson(const std::string& name, const std::string& image = "localhost/cubelet/testimage:1.0") {
   return StrCat(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")", name, R"("},"spec":{"containers":[{"name":"c","image":")", image,

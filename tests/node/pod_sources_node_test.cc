@@ -1,48 +1,12 @@
 // The file and http pod sources together on real containerd: each source's pods run, and one
 // source's changes (a removed manifest, a failing or emptied URL) never touch the other's pods.
-#include <httplib.h>
-
-#include <mutex>
-
+#include "config/manifest_server.h"
 #include "node/static_pod_fixture.h"
 
 namespace cubelet::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Serves /pods with a body and status the test sets, as a config management server would.
-class ManifestUrl {
- public:
-  ManifestUrl() {
-    server_.Get("/pods", [this](const httplib::Request&, httplib::Response& res) {
-      std::lock_guard<std::mutex> l(mu_);
-      res.status = status_;
-      res.set_content(body_, "application/yaml");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ~ManifestUrl() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url() const { return StrCat("http://127.0.0.1:", port_, "/pods"); }
-  void Serve(std::string body, int status = 200) {
-    std::lock_guard<std::mutex> l(mu_);
-    body_ = std::move(body);
-    status_ = status;
-  }
-
- private:
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
-  std::mutex mu_;
-  std::string body_;
-  int status_ = 200;
-};
 
 class PodSourcesNodeTest : public StaticPodNodeTest {
  protected:
@@ -68,7 +32,7 @@ class PodSourcesNodeTest : public StaticPodNodeTest {
 
 TEST_F(PodSourcesNodeTest, FileAndUrlPodsRunSideBySideAndEachSourceOnlyChangesItsOwn) {
   const std::string spec = "  terminationGracePeriodSeconds: 2\n  containers:\n";
-  ManifestUrl url;
+  config::ManifestServer url;  // as a config management server would serve the pods
   url.Serve(PodYaml("fromurl", spec + Container1("main", "\"exec sleep 3600\"")));
   WriteManifest("fromfile.yaml", PodYaml("fromfile", spec + Container1("main", "\"exec sleep 3600\"")));
   AppendConfig(StrCat("staticPodURL: ", url.Url(), "\nhttpCheckFrequency: 1s\n"));

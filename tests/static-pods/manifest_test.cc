@@ -1,5 +1,7 @@
 #include "static_pods/manifest.h"
 
+#include "testutil/golden_manifests.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,15 +10,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kWeb[] = R"(apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  containers:
-  - name: httpd
-    image: localhost/cubelet/testimage:1.0
-)";
+constexpr const char* kWeb = cubelet::testing::kGoldenWebManifest;
 
 std::string Error(const std::string& content, const std::string& path = "/m/web.yaml") {
   auto pod = ParseStaticPodManifest(content, path, "node-a");
@@ -58,42 +52,7 @@ TEST(StaticPodManifestTest, UidOfAKnownManifestIsPinned) {
   EXPECT_EQ(ParseStaticPodManifest(kWeb, "/etc/kubernetes/manifests/web.yaml", "node-a")->metadata.uid,
             "5fd408635734e038ccd6d7c588757101");
   // A control-plane-like manifest touching many fields the encoder writes.
-  constexpr char kRich[] = R"(apiVersion: v1
-kind: Pod
-metadata:
-  name: etcd
-  namespace: kube-system
-  labels: {component: etcd, tier: control-plane}
-  annotations: {example.com/note: pinned}
-spec:
-  hostNetwork: true
-  priorityClassName: system-node-critical
-  securityContext: {seccompProfile: {type: RuntimeDefault}}
-  initContainers:
-  - name: init
-    image: localhost/cubelet/testimage:1.0
-    command: [sh, -c, "true"]
-  containers:
-  - name: etcd
-    image: localhost/cubelet/testimage:1.0
-    command: [etcd, --data-dir=/var/lib/etcd]
-    env:
-    - {name: ETCD_UNSUPPORTED_ARCH, value: arm64}
-    ports:
-    - {name: client, containerPort: 2379, protocol: TCP}
-    resources:
-      requests: {cpu: 100m, memory: 100Mi}
-    livenessProbe:
-      httpGet: {path: /health, port: 2381, host: 127.0.0.1}
-      initialDelaySeconds: 10
-      failureThreshold: 8
-    volumeMounts:
-    - {name: data, mountPath: /var/lib/etcd}
-  volumes:
-  - name: data
-    hostPath: {path: /var/lib/etcd, type: DirectoryOrCreate}
-)";
-  auto rich = ParseStaticPodManifest(kRich, "/etc/kubernetes/manifests/etcd.yaml", "node-a");
+  auto rich = ParseStaticPodManifest(cubelet::testing::kGoldenEtcdManifest, "/etc/kubernetes/manifests/etcd.yaml", "node-a");
   ASSERT_TRUE(rich.ok()) << rich.status();
   EXPECT_EQ(rich->metadata.uid, "e1d49193069535b361ff653ba4e6cd7c");
 }
