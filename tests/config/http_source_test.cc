@@ -9,8 +9,9 @@
 
 #include "config/manifest_server.h"
 #include "config/pod_config.h"
-#include "testutil/golden_manifests.h"
 #include "static_pods/manifest.h"
+#include "static_pods/manifest_directory.h"
+#include "testutil/golden_manifests.h"
 
 namespace cubelet::config {
 namespace {
@@ -202,6 +203,25 @@ TEST_F(HttpSourceTest, ABodyThatIsNotPodsKeepsTheLastSetAndSaysWhy) {
   EXPECT_EQ(source->Poll(), invalid);
 }
 
+// The body limit is the manifest file limit (10 MiB): a body of exactly that size is read, one
+// byte more is refused and the last set kept.
+TEST_F(HttpSourceTest, ABodyAtTheSizeLimitIsReadAndOneByteMoreIsRefused) {
+  auto padded = [](size_t size) {
+    std::string body = StrCat(kWeb, "# ");
+    body.append(size - body.size() - 1, 'x');
+    body.push_back('\n');
+    return body;
+  };
+  auto source = Source();
+  server_.Serve(padded(static_pods::kMaxManifestBytes));
+  ASSERT_TRUE(source->Poll().ok());
+  EXPECT_THAT(LastSetNames(), ElementsAre("web-node-a"));
+  server_.Serve(padded(static_pods::kMaxManifestBytes + 1));
+  absl::Status over = source->Poll();
+  EXPECT_THAT(std::string(over.message()), HasSubstr("larger than the 10 MiB limit"));
+  EXPECT_EQ(updates_.size(), 1u) << "the last set was replaced";
+}
+
 TEST_F(HttpSourceTest, ThroughPodConfigAnEditedPodIsANewPodUnlessItNamesItsUid) {
   std::vector<std::string> ops;
   PodConfig config(&clock_, Logger(sink_, 0, &clock_), [&](const PodUpdate& u) {
@@ -268,6 +288,41 @@ TEST(HttpSourceRedirectTest, FollowsSameOriginRedirectsAndRefusesOthersWithoutSe
   EXPECT_THAT(std::string(away.message()), HasSubstr("not on the same scheme, host and port"));
   EXPECT_TRUE(elsewhere.Requests().empty()) << "the headers were sent to another origin";
   EXPECT_EQ(updates.size(), 1u);
+  server.stop();
+  listener.join();
+}
+
+// A chain of redirects on the same origin: 10 are followed, as Go's client does; the 11th is an
+// error and nothing is delivered.
+TEST(HttpSourceRedirectTest, FollowsAtMostTenRedirects) {
+  httplib::Server server;
+  server.Get(R"(/r/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
+    const int n = std::stoi(req.matches[1]);
+    if (n == 0) {
+      res.set_content(kWeb, "application/yaml");
+    } else {
+      res.set_redirect(StrCat("/r/", n - 1));
+    }
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  std::thread listener([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+  FakeClock clock;
+  Logger log(std::make_shared<CapturingLogSink>(), 0, &clock);
+  TimerQueue timers(&clock, log);
+  int delivered = 0;
+  auto poll = [&](int redirects) {
+    auto s = HttpSource::Create({.url = StrCat("http://127.0.0.1:", port, "/r/", redirects), .node_name = "n"}, log,
+                                &timers, [&](PodUpdate) { ++delivered; });
+    EXPECT_TRUE(s.ok()) << s.status();
+    return (*s)->Poll();
+  };
+  EXPECT_TRUE(poll(10).ok());
+  EXPECT_EQ(delivered, 1);
+  absl::Status eleven = poll(11);
+  EXPECT_THAT(std::string(eleven.message()), HasSubstr("stopped after 10 redirects"));
+  EXPECT_EQ(delivered, 1);
   server.stop();
   listener.join();
 }
