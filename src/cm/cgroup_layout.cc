@@ -1,6 +1,7 @@
 #include "cm/cgroup_layout.h"
 
 #include "api/qos.h"
+#include "common/host_path.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 
@@ -32,13 +33,16 @@ cgroups::CgroupName QosCgroup(const CgroupLayout& layout, const std::string& qos
   return kubepods;
 }
 
-std::optional<cgroups::CgroupName> PodCgroup(const CgroupLayout& layout, const api::Pod& pod) {
+absl::StatusOr<std::optional<cgroups::CgroupName>> PodCgroup(const CgroupLayout& layout, const api::Pod& pod) {
   if (!layout.cgroups_per_qos) return std::nullopt;
+  // "pod" + a plain element is a plain element; with a '/' it would climb out of the QoS cgroup
+  // under cgroupfs and split the slice path under systemd.
+  RETURN_IF_ERROR(CheckPathComponent({"metadata.uid", pod.metadata.uid}));
   return QosCgroup(layout, api::GetPodQos(pod)).Child(StrCat(kPodCgroupPrefix, pod.metadata.uid));
 }
 
-std::string PodCgroupParent(const CgroupLayout& layout, const api::Pod& pod) {
-  auto name = PodCgroup(layout, pod);
+absl::StatusOr<std::string> PodCgroupParent(const CgroupLayout& layout, const api::Pod& pod) {
+  ASSIGN_OR_RETURN(const std::optional<cgroups::CgroupName> name, PodCgroup(layout, pod));
   return cgroups::ToDriverPath(name ? *name : layout.root, layout.driver);
 }
 

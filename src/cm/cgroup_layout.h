@@ -27,10 +27,12 @@ absl::StatusOr<CgroupLayout> ParseCgroupLayout(const std::string& cgroup_root, c
 cgroups::CgroupName NodeAllocatableCgroup(const CgroupLayout& layout);
 // kubepods for Guaranteed, kubepods/burstable, kubepods/besteffort.
 cgroups::CgroupName QosCgroup(const CgroupLayout& layout, const std::string& qos_class);
-// The pod's cgroup; nullopt without cgroupsPerQOS (pods then run in the root itself).
-std::optional<cgroups::CgroupName> PodCgroup(const CgroupLayout& layout, const api::Pod& pod);
-// The sandbox's cgroup_parent, in the driver's spelling.
-std::string PodCgroupParent(const CgroupLayout& layout, const api::Pod& pod);
+// The pod's cgroup; nullopt without cgroupsPerQOS (pods then run in the root itself). The UID is
+// the pod author's and becomes a directory name under either driver: one that is not a single
+// path element ("../x") is InvalidArgument naming metadata.uid (common/host_path.h).
+absl::StatusOr<std::optional<cgroups::CgroupName>> PodCgroup(const CgroupLayout& layout, const api::Pod& pod);
+// The sandbox's cgroup_parent, in the driver's spelling; errors as PodCgroup's.
+absl::StatusOr<std::string> PodCgroupParent(const CgroupLayout& layout, const api::Pod& pod);
 
 inline constexpr char kPodCgroupPrefix[] = "pod";
 

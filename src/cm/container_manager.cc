@@ -50,8 +50,9 @@ absl::Status ContainerManager::ResizePodCgroup(const api::Pod& pod) {
 
 absl::Status ContainerManager::RemovePodCgroup(const api::Pod& pod) {
   auto name = PodCgroup(options_.layout, pod);
-  if (!name) return absl::OkStatus();
-  RETURN_IF_ERROR(pods_.Destroy(*name));
+  if (!name.ok()) return Annotate(name.status(), StrCat("name the cgroup of pod \"", api::PodKey(pod), "\""));
+  if (!*name) return absl::OkStatus();
+  RETURN_IF_ERROR(pods_.Destroy(**name));
   UpdateQosCgroups();
   return absl::OkStatus();
 }

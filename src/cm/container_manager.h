@@ -46,7 +46,9 @@ class ContainerManager {
   // pod has it) are removed: leftovers of pods deleted while the agent was down.
   void CleanupOrphanedPodCgroups(const std::function<bool(const std::string& uid)>& possibly_running);
 
-  std::string PodCgroupParent(const api::Pod& pod) const { return cm::PodCgroupParent(options_.layout, pod); }
+  absl::StatusOr<std::string> PodCgroupParent(const api::Pod& pod) const {
+    return cm::PodCgroupParent(options_.layout, pod);
+  }
   const cgroups::CgroupManager& cgroups() const { return *cgroups_; }
 
  private:

@@ -1,7 +1,5 @@
 #include "cm/pod_container_manager.h"
 
-#include <signal.h>
-
 #include "absl/strings/match.h"
 #include "api/qos.h"
 #include "common/status_macros.h"
@@ -15,17 +13,19 @@ PodContainerManager::PodContainerManager(cgroups::CgroupManager* cgroups, Cgroup
 
 bool PodContainerManager::Exists(const api::Pod& pod) const {
   auto name = PodCgroup(layout_, pod);
-  return !name || cgroups_->Exists(*name);
+  if (!name.ok()) return false;  // EnsureExists says why
+  return !*name || cgroups_->Exists(**name);
 }
 
 absl::Status PodContainerManager::EnsureExists(const api::Pod& pod) {
   auto name = PodCgroup(layout_, pod);
-  if (!name) return absl::OkStatus();
-  absl::Status created = cgroups_->Create(*name, ResourceConfigForPod(pod, options_));
+  if (!name.ok()) return Annotate(name.status(), StrCat("name the cgroup of pod \"", api::PodKey(pod), "\""));
+  if (!*name) return absl::OkStatus();
+  absl::Status created = cgroups_->Create(**name, ResourceConfigForPod(pod, options_));
   if (!created.ok()) {
     return Annotate(created, StrCat("create the cgroup of pod \"", api::PodKey(pod), "\""));
   }
-  logger_.VInfo(3, "Pod cgroup ready", {{"pod", api::PodKey(pod)}, {"cgroup", cgroups_->Name(*name)}});
+  logger_.VInfo(3, "Pod cgroup ready", {{"pod", api::PodKey(pod)}, {"cgroup", cgroups_->Name(**name)}});
   return absl::OkStatus();
 }
 
@@ -34,7 +34,11 @@ absl::Status PodContainerManager::Destroy(const cgroups::CgroupName& name) {
   if (pids.ok() && !pids->empty()) {
     logger_.Info("Killing processes left in a pod cgroup",
                  {{"cgroup", cgroups_->Name(name)}, {"count", static_cast<int64_t>(pids->size())}});
-    for (int pid : *pids) ::kill(pid, SIGKILL);
+    // Through the cgroup (cgroup.kill, or freezer rounds on v1), not by the pids just read: one
+    // may have exited and its pid gone to an unrelated process by the time it is signalled.
+    if (absl::Status killed = cgroups_->KillAll(name); !killed.ok()) {
+      return Annotate(killed, StrCat("destroy pod cgroup ", cgroups_->Name(name)));
+    }
   }
   return cgroups_->Destroy(name);
 }

@@ -18,11 +18,13 @@ class PodContainerManager {
  public:
   PodContainerManager(cgroups::CgroupManager* cgroups, CgroupLayout layout, PodCgroupOptions options, Logger logger);
 
+  // False too for a pod whose UID cannot name a cgroup (EnsureExists says why).
   bool Exists(const api::Pod& pod) const;
   // Creates the pod's cgroup with ResourceConfigForPod (or re-applies it).
   absl::Status EnsureExists(const api::Pod& pod);
-  // SIGKILLs any process left in the cgroup, then removes it. While killed processes are still
-  // exiting the kernel refuses (EBUSY); the caller retries on its next pass.
+  // SIGKILLs any process left in the cgroup through the cgroup (CgroupManager::KillAll), then
+  // removes it. While killed processes are still exiting the kernel refuses (EBUSY); the caller
+  // retries on its next pass.
   absl::Status Destroy(const cgroups::CgroupName& name);
   // Pod UID -> cgroup for every pod<uid> cgroup under kubepods, burstable and besteffort.
   absl::StatusOr<std::map<std::string, cgroups::CgroupName>> GetAllPodsFromCgroups() const;

@@ -21,8 +21,6 @@
 namespace cubelet::kuberuntime {
 namespace {
 
-namespace fs = std::filesystem;
-
 absl::StatusOr<std::string> FieldRefValue(const api::Pod& pod, const std::string& path,
                                           const std::vector<std::string>& pod_ips, const RuntimeOptions& options) {
   auto keyed = [&](const std::string& prefix, const api::StringMap& m) -> std::optional<std::string> {
@@ -72,12 +70,11 @@ absl::StatusOr<std::string> ResourceRefValue(const api::Pod& pod, const api::Con
   }
   if (!q) q = api::Quantity();
   const api::Quantity divisor = sel.divisor.value_or(api::Quantity::FromInt(1));
-  if (name == "cpu") {
-    const int64_t d = std::max<int64_t>(1, divisor.MilliValue());
-    return std::to_string((q->MilliValue() + d - 1) / d);
-  }
-  const int64_t d = std::max<int64_t>(1, divisor.Value());
-  return std::to_string((q->Value() + d - 1) / d);
+  // Rounded up, as upstream's ExtractResourceValueByContainerName; v / d + remainder cannot
+  // overflow near the int64 maximum where v + d - 1 would.
+  auto ceil_div = [](int64_t v, int64_t d) { return v / d + (v % d > 0 ? 1 : 0); };
+  if (name == "cpu") return std::to_string(ceil_div(q->MilliValue(), std::max<int64_t>(1, divisor.MilliValue())));
+  return std::to_string(ceil_div(q->Value(), std::max<int64_t>(1, divisor.Value())));
 }
 
 cri::MountPropagation Propagation(const std::string& p) {
@@ -189,39 +186,15 @@ absl::StatusOr<std::vector<cri::KeyValue>> MakeEnvironment(const api::Pod& pod, 
   return out;
 }
 
-absl::StatusOr<std::string> ResolveSubPath(const std::string& volume_path, const std::string& sub_path) {
-  if (!sub_path.empty() && sub_path[0] == '/') {
-    return absl::InvalidArgumentError(StrCat("subPath \"", sub_path, "\" must be a relative path"));
-  }
-  for (const auto& part : fs::path(sub_path)) {
-    if (part == "..") return absl::InvalidArgumentError(StrCat("subPath \"", sub_path, "\" must not contain '..'"));
-  }
-  std::error_code ec;
-  const fs::path base = fs::canonical(volume_path, ec);
-  if (ec) return absl::FailedPreconditionError(StrCat("volume path ", volume_path, ": ", ec.message()));
-  const fs::path target = base / sub_path;
-  if (!fs::exists(fs::symlink_status(target))) {
-    // A missing subPath is created as a directory, as upstream does.
-    fs::create_directories(target, ec);
-    if (ec) return absl::FailedPreconditionError(StrCat("create subPath ", target.string(), ": ", ec.message()));
-  }
-  const fs::path resolved = fs::canonical(target, ec);
-  if (ec) return absl::FailedPreconditionError(StrCat("resolve subPath ", target.string(), ": ", ec.message()));
-  const std::string b = base.string(), r = resolved.string();
-  if (r != b && r.rfind(b + "/", 0) != 0) {
-    return absl::InvalidArgumentError(
-        StrCat("subPath \"", sub_path, "\" resolves to ", r, ", outside of the volume ", b));
-  }
-  return r;
-}
-
 int64_t OomScoreAdjust(const api::Pod& pod, const api::Container& container, int64_t memory_capacity) {
   const std::string qos = api::GetPodQos(pod);
   if (qos == api::kQosGuaranteed) return -997;
   if (qos == api::kQosBestEffort) return 1000;
   const int64_t request = api::ValueOf(container.resources.requests, "memory");
   if (memory_capacity <= 0) return 999;
-  int64_t adj = 1000 - (1000 * request) / memory_capacity;
+  // In 128 bits: 1000 * request overflows int64 for requests above ~8 PiB.
+  const __int128 scaled = static_cast<__int128>(1000) * request / memory_capacity;
+  const int64_t adj = scaled >= 1000 ? 0 : 1000 - static_cast<int64_t>(scaled);
   if (adj < 3) return 3;
   if (adj == 1000) return 999;
   return adj;
@@ -266,7 +239,8 @@ absl::StatusOr<cri::ContainerConfig> GenerateContainerConfig(const api::Pod& pod
   c.working_dir = container.working_dir;
 
   bool mounts_etc_hosts = false;
-  for (const auto& m : container.volume_mounts) {
+  for (size_t i = 0; i < container.volume_mounts.size(); ++i) {
+    const api::VolumeMount& m = container.volume_mounts[i];
     auto vol = ctx.volumes.find(m.name);
     if (vol == ctx.volumes.end()) {
       return absl::InvalidArgumentError(StrCat("cannot find volume \"", m.name, "\" to mount into container \"",
@@ -274,9 +248,14 @@ absl::StatusOr<cri::ContainerConfig> GenerateContainerConfig(const api::Pod& pod
     }
     std::string host_path = vol->second;
     if (!m.sub_path.empty()) {
-      auto resolved = ResolveSubPath(vol->second, m.sub_path);
-      if (!resolved.ok()) return Annotate(resolved.status(), StrCat("volumeMount \"", m.name, "\""));
-      host_path = *resolved;
+      auto prepared = ctx.sub_paths.find(i);
+      if (prepared == ctx.sub_paths.end()) {
+        // A caller's bug, not the pod's: mounting volume path + subPath here would reopen the
+        // symlink race that PrepareSubPaths closes.
+        return absl::InternalError(StrCat("volumeMounts[", i, "].subPath \"", m.sub_path, "\" of container \"",
+                                          container.name, "\" was not prepared (volumes::PrepareSubPaths)"));
+      }
+      host_path = prepared->second;
     }
     if (m.mount_path == "/etc/hosts") mounts_etc_hosts = true;
     c.mounts.push_back({m.mount_path, host_path, m.read_only, false, Propagation(m.mount_propagation)});

@@ -21,6 +21,10 @@ struct ContainerContext {
   std::string image_ref;                        // what the runtime resolved the image to
   std::vector<std::string> pod_ips;
   std::map<std::string, std::string> volumes;   // volume name -> host path
+  // volumeMounts index -> the host path to mount for a subPath: the staging bind mount that
+  // volumes::PrepareSubPaths made of the opened subPath (never volume path + subPath, which a
+  // symlink planted in the volume could redirect). Every mount with a subPath needs one.
+  std::map<size_t, std::string> sub_paths;
   std::string etc_hosts_path;                   // empty: no managed /etc/hosts
   std::string termination_message_host_path;    // empty: none
   bool is_init = false;
@@ -44,10 +48,6 @@ cri::LinuxContainerSecurityContext ContainerSecurityContext(const api::Pod& pod,
 // Kubernetes' $(VAR) expansion: $(NAME) is replaced when NAME is defined, $$ is a literal $,
 // anything else is kept as written.
 std::string ExpandVars(const std::string& input, const std::map<std::string, std::string>& vars);
-
-// Resolves `sub_path` inside `volume_path`, following symlinks; refuses a result outside the
-// volume (".." or a link that points out) with InvalidArgument.
-absl::StatusOr<std::string> ResolveSubPath(const std::string& volume_path, const std::string& sub_path);
 
 // Linux resources by upstream's formulas (cpu shares, CFS quota/period, memory limit,
 // oom_score_adj by QoS, a hugetlb limit per host page size).

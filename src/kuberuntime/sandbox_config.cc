@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_split.h"
 #include "api/qos.h"
+#include "common/host_path.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "kuberuntime/labels.h"
@@ -46,8 +47,23 @@ cri::NamespaceOption PodNamespaceOptions(const api::Pod& pod) {
   return ns;
 }
 
-std::string PodLogsDirectory(const RuntimeOptions& options, const api::Pod& pod) {
-  return StrCat(options.pod_logs_dir, "/", pod.metadata.namespace_, "_", pod.metadata.name, "_", pod.metadata.uid);
+absl::StatusOr<std::string> BuildPodLogsDirectory(std::string_view pod_logs_dir, std::string_view pod_namespace,
+                                                  std::string_view pod_name, std::string_view pod_uid) {
+  // Each part alone first: "_" joins them, so only the parts can carry a '/' or be "..".
+  for (const PathComponent& part :
+       {PathComponent{"metadata.namespace", pod_namespace}, PathComponent{"metadata.name", pod_name},
+        PathComponent{"metadata.uid", pod_uid}}) {
+    RETURN_IF_ERROR(CheckPathComponent(part));
+  }
+  const std::string joined = StrCat(pod_namespace, "_", pod_name, "_", pod_uid);
+  return HostPathUnder(pod_logs_dir, {{"pod log directory <namespace>_<name>_<uid>", joined}});
+}
+
+absl::StatusOr<std::string> BuildContainerLogsDirectory(std::string_view pod_logs_dir, std::string_view pod_namespace,
+                                                        std::string_view pod_name, std::string_view pod_uid,
+                                                        std::string_view container_name) {
+  ASSIGN_OR_RETURN(const std::string pod_dir, BuildPodLogsDirectory(pod_logs_dir, pod_namespace, pod_name, pod_uid));
+  return HostPathUnder(pod_dir, {{"container name", container_name}});
 }
 
 std::string PodHostname(const api::Pod& pod) {
@@ -112,7 +128,8 @@ absl::StatusOr<cri::PodSandboxConfig> GeneratePodSandboxConfig(const api::Pod& p
     const std::string fqdn = PodFqdn(pod, options.cluster_domain);
     c.hostname = pod.spec.set_hostname_as_fqdn.value_or(false) && !fqdn.empty() ? fqdn : PodHostname(pod);
   }
-  c.log_directory = PodLogsDirectory(options, pod);
+  ASSIGN_OR_RETURN(c.log_directory, BuildPodLogsDirectory(options.pod_logs_dir, pod.metadata.namespace_,
+                                                          pod.metadata.name, pod.metadata.uid));
   for (const auto& container : pod.spec.containers) {
     for (const auto& p : container.ports) {
       if (p.host_port <= 0) continue;
@@ -122,7 +139,7 @@ absl::StatusOr<cri::PodSandboxConfig> GeneratePodSandboxConfig(const api::Pod& p
       c.port_mappings.push_back({proto, p.container_port, p.host_port, p.host_ip});
     }
   }
-  c.linux.cgroup_parent = cm::PodCgroupParent(options.cgroup_layout, pod);
+  ASSIGN_OR_RETURN(c.linux.cgroup_parent, cm::PodCgroupParent(options.cgroup_layout, pod));
   auto& sc = c.linux.security_context;
   sc.namespace_options = PodNamespaceOptions(pod);
   if (pod.spec.security_context) {

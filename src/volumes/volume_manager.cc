@@ -12,7 +12,12 @@
 #include <fstream>
 #include <vector>
 
+#include "common/host_path.h"
+#include "common/status_macros.h"
 #include "common/strings.h"
+#include "volumes/mountinfo.h"
+#include "volumes/remove_all.h"
+#include "volumes/subpath.h"
 
 namespace cubelet::volumes {
 namespace {
@@ -37,16 +42,6 @@ std::vector<std::string> MountPoints() {
 bool IsMountPoint(const std::string& path) {
   const auto all = MountPoints();
   return std::find(all.begin(), all.end(), path) != all.end();
-}
-
-// Mount points below `dir`, deepest first.
-std::vector<std::string> MountsUnder(const std::string& dir) {
-  std::vector<std::string> out;
-  for (auto& mp : MountPoints()) {
-    if (mp.rfind(dir + "/", 0) == 0) out.push_back(std::move(mp));
-  }
-  std::sort(out.rbegin(), out.rend());
-  return out;
 }
 
 }  // namespace
@@ -88,11 +83,19 @@ absl::Status CheckHostPathType(const std::string& path, const std::string& type)
 VolumeManager::VolumeManager(std::string root_dir, Logger logger)
     : root_dir_(std::move(root_dir)), logger_(std::move(logger)) {}
 
-std::string VolumeManager::PodDir(const std::string& pod_uid) const { return StrCat(root_dir_, "/pods/", pod_uid); }
+absl::StatusOr<std::string> VolumeManager::PodDir(const std::string& pod_uid) const {
+  return HostPathUnder(StrCat(root_dir_, "/pods"), {{"metadata.uid", pod_uid}});
+}
+
+absl::StatusOr<std::string> VolumeManager::PodContainerDir(const std::string& pod_uid,
+                                                           const std::string& container_name) const {
+  ASSIGN_OR_RETURN(const std::string pod_dir, PodDir(pod_uid));
+  return HostPathUnder(StrCat(pod_dir, "/containers"), {{"container name", container_name}});
+}
 
 absl::StatusOr<std::map<std::string, std::string>> VolumeManager::SetUpPod(const api::Pod& pod) {
   std::map<std::string, std::string> out;
-  const std::string pod_dir = PodDir(pod.metadata.uid);
+  ASSIGN_OR_RETURN(const std::string pod_dir, PodDir(pod.metadata.uid));
   std::error_code ec;
   fs::create_directories(pod_dir + "/volumes", ec);
   fs::create_directories(pod_dir + "/containers", ec);
@@ -105,7 +108,8 @@ absl::StatusOr<std::map<std::string, std::string>> VolumeManager::SetUpPod(const
       continue;
     }
     if (v.empty_dir) {
-      const std::string dir = StrCat(pod_dir, "/volumes/kubernetes.io~empty-dir/", v.name);
+      ASSIGN_OR_RETURN(const std::string dir,
+                       HostPathUnder(StrCat(pod_dir, "/volumes/kubernetes.io~empty-dir"), {{"volume name", v.name}}));
       fs::create_directories(dir, ec);
       if (ec) return absl::FailedPreconditionError(StrCat("volume \"", v.name, "\": create ", dir, ": ", ec.message()));
       if (v.empty_dir->medium == "Memory" && !IsMountPoint(dir)) {
@@ -129,16 +133,18 @@ absl::StatusOr<std::map<std::string, std::string>> VolumeManager::SetUpPod(const
 }
 
 absl::Status VolumeManager::TearDownPod(const std::string& pod_uid) {
-  const std::string pod_dir = PodDir(pod_uid);
-  for (const auto& mp : MountsUnder(pod_dir)) {
-    if (::umount2(mp.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
-      return absl::FailedPreconditionError(StrCat("unmount ", mp, ": ", std::strerror(errno)));
+  ASSIGN_OR_RETURN(const std::string pod_dir, PodDir(pod_uid));
+  // Subpath bind mounts first (they show volume content, possibly a hostPath's), then any
+  // other mount beneath the pod directory (tmpfs emptyDirs), deepest first; the removal
+  // refuses to cross a mount that is still there rather than empty it.
+  RETURN_IF_ERROR(Annotate(CleanSubPaths(pod_dir), StrCat("tear down pod ", pod_uid)));
+  ASSIGN_OR_RETURN(const std::vector<MountInfo> mounts, ReadMountInfo());
+  for (const std::string& mp : MountPointsUnder(mounts, pod_dir)) {
+    if (::umount2(mp.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0 && errno != EINVAL && errno != ENOENT) {
+      return absl::FailedPreconditionError(StrCat("tear down pod ", pod_uid, ": unmount ", mp, ": ", std::strerror(errno)));
     }
   }
-  std::error_code ec;
-  fs::remove_all(pod_dir, ec);
-  if (ec) return absl::FailedPreconditionError(StrCat("remove ", pod_dir, ": ", ec.message()));
-  return absl::OkStatus();
+  return RemoveAllOneFilesystem(pod_dir);
 }
 
 }  // namespace cubelet::volumes

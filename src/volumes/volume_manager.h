@@ -20,10 +20,18 @@ class VolumeManager {
   // Idempotent. Returns volume name -> host path. Errors name the volume and the reason
   // ("hostPath type check failed: /x is not a directory").
   absl::StatusOr<std::map<std::string, std::string>> SetUpPod(const api::Pod& pod);
-  // Unmounts tmpfs volumes and removes the pod directory.
+  // Unmounts the pod's subPath bind mounts (CleanSubPaths) and every other mount beneath its
+  // directory, then removes the directory without following symlinks or crossing a mount
+  // (RemoveAllOneFilesystem). OK when the pod has no directory.
   absl::Status TearDownPod(const std::string& pod_uid);
 
-  std::string PodDir(const std::string& pod_uid) const;
+  // <root-dir>/pods/<uid> (upstream getPodDir). The UID is the pod author's: one that is not a
+  // single path element ("../x") is InvalidArgument naming metadata.uid, so no caller can
+  // create or remove a directory outside root-dir through it.
+  absl::StatusOr<std::string> PodDir(const std::string& pod_uid) const;
+  // <pod dir>/containers/<container> (upstream getPodContainerDir), where termination message
+  // files live; the container name is checked as the UID is.
+  absl::StatusOr<std::string> PodContainerDir(const std::string& pod_uid, const std::string& container_name) const;
   const std::string& root_dir() const { return root_dir_; }
 
  private:

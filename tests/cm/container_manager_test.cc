@@ -76,9 +76,9 @@ TEST_F(ContainerManagerTest, PodCgroupsGoUnderTheirQosClassAndBurstableWeighsIts
   active_ = {guaranteed, burstable1, burstable2, besteffort};
   for (const auto& p : active_) ASSERT_TRUE(cm->EnsurePodCgroup(*p).ok()) << p->metadata.uid;
 
-  EXPECT_EQ(cm->PodCgroupParent(*guaranteed), "/cubelet/kubepods/podg1");
-  EXPECT_EQ(cm->PodCgroupParent(*burstable1), "/cubelet/kubepods/burstable/podb1");
-  EXPECT_EQ(cm->PodCgroupParent(*besteffort), "/cubelet/kubepods/besteffort/pode1");
+  EXPECT_EQ(cm->PodCgroupParent(*guaranteed).value_or(""), "/cubelet/kubepods/podg1");
+  EXPECT_EQ(cm->PodCgroupParent(*burstable1).value_or(""), "/cubelet/kubepods/burstable/podb1");
+  EXPECT_EQ(cm->PodCgroupParent(*besteffort).value_or(""), "/cubelet/kubepods/besteffort/pode1");
   EXPECT_EQ(Cpu("kubepods/podg1"), "512");
   EXPECT_EQ(tree_.Contents("cpu/cubelet/kubepods/podg1/cpu.cfs_quota_us"), "50000");
   EXPECT_EQ(tree_.Contents("memory/cubelet/kubepods/podg1/memory.limit_in_bytes"), std::to_string(64 << 20));
@@ -112,7 +112,7 @@ TEST_F(ContainerManagerTest, TheSystemdDriverNamesSlices) {
   auto pod = MakePod("1234-abcd", {{"cpu", Milli(100)}});
   active_ = {pod};
   ASSERT_TRUE(cm->EnsurePodCgroup(*pod).ok());
-  const std::string parent = cm->PodCgroupParent(*pod);
+  const std::string parent = cm->PodCgroupParent(*pod).value_or("");
   EXPECT_EQ(parent, "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234_abcd.slice");
   EXPECT_TRUE(tree_.IsDir("cpu" + parent));
   cm->CleanupOrphanedPodCgroups([](const std::string& uid) { return uid == "1234-abcd"; });
@@ -135,7 +135,7 @@ TEST(CgroupLayoutTest, WithoutCgroupsPerQosPodsRunInTheRoot) {
   ASSERT_TRUE(layout.ok());
   api::Pod pod;
   pod.metadata.uid = "u";
-  EXPECT_EQ(PodCgroupParent(*layout, pod), "/cubelet");
+  EXPECT_EQ(PodCgroupParent(*layout, pod).value_or(""), "/cubelet");
 }
 
 TEST(NodeAllocatableTest, ReservationsAreSubtractedAndBadOnesNamed) {
@@ -153,6 +153,50 @@ TEST(NodeAllocatableTest, TheHostHasCpusAndMemory) {
   api::ResourceList cap = HostCapacity();
   EXPECT_GE(cap.at("cpu").Value(), 1);
   EXPECT_GT(cap.at("memory").Value(), 64 << 20);
+}
+
+// A UID is the pod author's; "pod" + a UID with '/' would be a path that climbs out of the QoS
+// cgroup. The attack needs an existing pod<x> cgroup to climb through: pod "x" makes one.
+TEST_F(ContainerManagerTest, ATraversalUidNeitherCreatesNorRemovesACgroupOutsideKubepods) {
+  auto cm = Make();
+  ASSERT_TRUE(cm->Start().ok());
+  auto stepping_stone = MakePod("x", {});
+  ASSERT_TRUE(cm->EnsurePodCgroup(*stepping_stone).ok());
+  ASSERT_TRUE(tree_.IsDir("cpu/cubelet/kubepods/besteffort/podx"));
+
+  // besteffort/podx/.. x4 is the cpu hierarchy's root.
+  auto create = MakePod("x/../../../../escaped", {});
+  absl::Status created = cm->EnsurePodCgroup(*create);
+  EXPECT_EQ(created.code(), absl::StatusCode::kInvalidArgument) << created;
+  EXPECT_NE(created.message().find("metadata.uid"), std::string::npos) << created;
+  EXPECT_FALSE(tree_.IsDir("cpu/escaped"));
+  EXPECT_FALSE(tree_.IsDir("memory/escaped"));
+  EXPECT_FALSE(cm->PodCgroupParent(*create).ok());
+
+  tree_.Seed("cpu/system.slice/cgroup.procs", "");
+  auto remove = MakePod("x/../../../../system.slice", {});
+  absl::Status removed = cm->RemovePodCgroup(*remove);
+  EXPECT_EQ(removed.code(), absl::StatusCode::kInvalidArgument) << removed;
+  EXPECT_NE(removed.message().find("metadata.uid"), std::string::npos) << removed;
+  EXPECT_TRUE(tree_.IsDir("cpu/system.slice")) << "a cgroup outside kubepods was removed";
+}
+
+TEST(CgroupLayoutTest, PodCgroupRefusesAUidThatIsNotOnePathElementUnderEitherDriver) {
+  api::Pod pod;
+  pod.metadata.name = "web";
+  pod.metadata.namespace_ = "default";
+  for (const char* driver : {"cgroupfs", "systemd"}) {
+    auto layout = ParseCgroupLayout("/", driver, true);
+    ASSERT_TRUE(layout.ok()) << layout.status();
+    for (const char* uid : {"../../x", "a/b", "..", ""}) {
+      pod.metadata.uid = uid;
+      auto name = PodCgroup(*layout, pod);
+      ASSERT_FALSE(name.ok()) << driver << " accepted uid \"" << uid << "\"";
+      EXPECT_EQ(name.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_NE(name.status().message().find("metadata.uid"), std::string::npos) << name.status();
+      EXPECT_FALSE(PodCgroupParent(*layout, pod).ok()) << driver << " uid \"" << uid << "\"";
+    }
+  }
 }
 
 }  // namespace

@@ -34,6 +34,10 @@ TEST(OomScoreAdjustTest, ByQosClass) {
   c.resources.requests = {{"memory", api::Quantity::FromInt(1 << 30)}};
   pod.spec.containers = {c};
   EXPECT_EQ(OomScoreAdjust(pod, c, 1 << 30), 3) << "clamped to 3";
+  // 1000 * request would overflow int64 (a request validation allows): still the lowest score.
+  c.resources.requests = {{"memory", api::Quantity::FromInt(int64_t{1} << 60)}};
+  pod.spec.containers = {c};
+  EXPECT_EQ(OomScoreAdjust(pod, c, 1 << 30), 3) << "overflowed instead of clamping";
 }
 
 TEST(ContainerResourcesTest, UpstreamFormulasAndAHugetlbLimitPerHostPageSize) {
@@ -62,20 +66,26 @@ TEST(ContainerResourcesTest, UpstreamFormulasAndAHugetlbLimitPerHostPageSize) {
   EXPECT_EQ(r.cpu_quota, 0) << "cpuCFSQuota: false sends no quota";
 }
 
-TEST(ResolveSubPathTest, RefusesEscapes) {
-  namespace fs = std::filesystem;
-  const fs::path vol = fs::path(::testing::TempDir()) / ("subpath-" + std::to_string(::getpid()));
-  fs::remove_all(vol);
-  fs::create_directories(vol / "inside");
-  fs::create_symlink("/etc", vol / "out");
-  fs::create_symlink("inside", vol / "in");
-  EXPECT_EQ(*ResolveSubPath(vol.string(), "inside"), fs::canonical(vol / "inside").string());
-  EXPECT_EQ(*ResolveSubPath(vol.string(), "in"), fs::canonical(vol / "inside").string());
-  EXPECT_TRUE(ResolveSubPath(vol.string(), "new/dir").ok()) << "created";
-  EXPECT_FALSE(ResolveSubPath(vol.string(), "out").ok());
-  EXPECT_FALSE(ResolveSubPath(vol.string(), "../x").ok());
-  EXPECT_FALSE(ResolveSubPath(vol.string(), "/etc").ok());
-  fs::remove_all(vol);
+TEST(GenerateContainerConfigTest, ASubPathMountsThePreparedTargetNeverVolumePlusSubPath) {
+  api::Pod pod;
+  api::Container c{.name = "c", .image = "i"};
+  c.volume_mounts = {{.name = "v", .mount_path = "/all"}, {.name = "v", .mount_path = "/etc-ish", .sub_path = "link"}};
+  pod.spec.containers = {c};
+  ContainerContext ctx;
+  ctx.volumes = {{"v", "/pods/u/volumes/kubernetes.io~empty-dir/v"}};
+  ctx.sub_paths = {{1, "/pods/u/volume-subpaths/v/c/1"}};
+  auto config = GenerateContainerConfig(pod, c, ctx, RuntimeOptions{});
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_GE(config->mounts.size(), 2u);
+  EXPECT_EQ(config->mounts[0].host_path, "/pods/u/volumes/kubernetes.io~empty-dir/v");
+  EXPECT_EQ(config->mounts[1].host_path, "/pods/u/volume-subpaths/v/c/1");
+
+  // Without a prepared target there is no fallback to the volume path joined with the subPath.
+  ctx.sub_paths.clear();
+  auto unprepared = GenerateContainerConfig(pod, c, ctx, RuntimeOptions{});
+  ASSERT_FALSE(unprepared.ok());
+  EXPECT_NE(std::string(unprepared.status().message()).find("volumeMounts[1].subPath \"link\""), std::string::npos)
+      << unprepared.status();
 }
 
 TEST(ContainerSecurityContextTest, ContainerOverPodAndUpstreamDefaults) {
