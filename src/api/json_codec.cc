@@ -4,10 +4,13 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 #include "api/pod_fields.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "json/parse.h"
 
 namespace cubelet::api {
 namespace {
@@ -16,42 +19,65 @@ using codec::DecodeContext;
 using codec::JsonWriter;
 using codec::ValueCodec;
 
-// Deeper JSON is refused before parsing: writing unknown members back recurses per level.
-constexpr size_t kMaxJsonDepth = 1000;
+// Forwards RapidJSON's SAX events to a Document, refusing nesting deeper than json::kMaxDepth
+// while the (iterative) reader runs: nothing recurses per level of the text.
+class DepthLimitedHandler {
+ public:
+  explicit DepthLimitedHandler(rapidjson::Document& doc) : doc_(doc) {}
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned i) { return doc_.Uint(i); }
+  bool Int64(int64_t i) { return doc_.Int64(i); }
+  bool Uint64(uint64_t i) { return doc_.Uint64(i); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool StartObject() { return Enter() && doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) { return Leave() && doc_.EndObject(n); }
+  bool StartArray() { return Enter() && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return Leave() && doc_.EndArray(n); }
 
-size_t JsonDepth(const std::string& json) {
-  size_t depth = 0, deepest = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < json.size(); ++i) {
-    const char c = json[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"': in_string = true; break;
-      case '[': case '{': deepest = std::max(deepest, ++depth); break;
-      case ']': case '}': if (depth > 0) --depth; break;
-      default: break;
-    }
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  bool Enter() {
+    too_deep_ = ++depth_ > json::kMaxDepth;
+    return !too_deep_;
   }
-  return deepest;
-}
+  bool Leave() {
+    --depth_;
+    return true;
+  }
+
+  rapidjson::Document& doc_;
+  int depth_ = 0;
+  bool too_deep_ = false;
+};
 
 absl::Status ParseJson(const std::string& json, rapidjson::Document& doc) {
-  if (JsonDepth(json) > kMaxJsonDepth) {
-    return absl::InvalidArgumentError(StrCat("invalid JSON: nesting deeper than ", kMaxJsonDepth, " levels"));
+  // As json::Parse: larger text is refused before anything is parsed.
+  constexpr size_t kMaxBytes = json::ParseOptions().max_bytes;
+  if (json.size() > kMaxBytes) {
+    return absl::InvalidArgumentError(
+        StrCat("JSON text of ", json.size(), " bytes is larger than the limit of ", kMaxBytes, " bytes"));
   }
-  doc.Parse<rapidjson::kParseIterativeFlag>(json.c_str(), json.size());
-  if (doc.HasParseError()) {
-    const size_t off = doc.GetErrorOffset();
+  DepthLimitedHandler handler(doc);
+  rapidjson::ParseResult result;
+  auto generate = [&](rapidjson::Document&) {
+    rapidjson::Reader reader;
+    rapidjson::MemoryStream stream(json.data(), json.size());
+    result = reader.Parse<rapidjson::kParseIterativeFlag>(stream, handler);
+    return !result.IsError();
+  };
+  doc.Populate(generate);
+  if (handler.too_deep()) return absl::InvalidArgumentError(json::DepthError(json::kMaxDepth, result.Offset()));
+  if (result.IsError()) {
+    const size_t off = result.Offset();
     const size_t line = 1 + std::count(json.begin(), json.begin() + std::min(off, json.size()), '\n');
     return absl::InvalidArgumentError(
-        StrCat("invalid JSON: line ", line, ": ", rapidjson::GetParseError_En(doc.GetParseError())));
+        StrCat("invalid JSON: line ", line, ": ", rapidjson::GetParseError_En(result.Code())));
   }
   return absl::OkStatus();
 }

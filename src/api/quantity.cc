@@ -1,6 +1,8 @@
 #include "api/quantity.h"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 
 #include "common/strings.h"
 
@@ -13,11 +15,14 @@ absl::Status BadQuantity() {
   return absl::InvalidArgumentError("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
 }
 
+// base^exp; callers keep it within __int128 (1024^6 and 10^38 are the largest used).
 __int128 Pow(__int128 base, int exp) {
   __int128 r = 1;
   while (exp-- > 0) r *= base;
   return r;
 }
+
+absl::Status TooLarge() { return absl::InvalidArgumentError("quantity is too large"); }
 
 std::string Int128ToString(__int128 v) {
   if (v == 0) return "0";
@@ -40,7 +45,21 @@ __int128 CeilDiv(__int128 a, __int128 b) {
   return q;
 }
 
+// The largest magnitude kept, in nanos (about 1.3e27 base units, far above any int64 value), so
+// that sums of a pod's quantities cannot overflow __int128 either.
 constexpr __int128 kMax = static_cast<__int128>(1) << 120;
+
+// `nanos` / `unit` rounded up, or nullopt when that does not fit int64.
+std::optional<int64_t> CheckedCeil(__int128 nanos, __int128 unit) {
+  const __int128 v = CeilDiv(nanos, unit);
+  if (v > std::numeric_limits<int64_t>::max() || v < std::numeric_limits<int64_t>::min()) return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
+int64_t Saturate(__int128 nanos, __int128 unit) {
+  if (auto v = CheckedCeil(nanos, unit)) return *v;
+  return nanos > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
 
 }  // namespace
 
@@ -60,7 +79,7 @@ absl::StatusOr<Quantity> Quantity::Parse(std::string_view text) {
     char c = text[i];
     if (c >= '0' && c <= '9') {
       any_digit = true;
-      if (mantissa > kMax / 10) return absl::InvalidArgumentError("quantity is too large");
+      if (mantissa > kMax / 10) return TooLarge();
       mantissa = mantissa * 10 + (c - '0');
       if (seen_point) ++fraction_digits;
     } else if (c == '.' && !seen_point) {
@@ -110,14 +129,17 @@ absl::StatusOr<Quantity> Quantity::Parse(std::string_view text) {
     return absl::InvalidArgumentError(StrCat("unable to parse quantity's suffix"));
   }
   // nanos = mantissa × num × 10^(9 + decimal_exp - fraction_digits), rounded up when inexact.
-  __int128 v = mantissa * multiplier_num;
-  int exp10 = 9 + decimal_exp - fraction_digits;
+  // mantissa <= 2^120 and num <= 2^60 can overflow __int128: checked, as every step below.
+  __int128 v = 0;
+  if (__builtin_mul_overflow(mantissa, multiplier_num, &v) || v > kMax) return TooLarge();
+  const int exp10 = 9 + decimal_exp - fraction_digits;
   if (exp10 >= 0) {
     for (int k = 0; k < exp10; ++k) {
-      if (v > kMax / 10) return absl::InvalidArgumentError("quantity is too large");
+      if (v > kMax / 10) return TooLarge();
       v *= 10;
     }
   } else {
+    // v < 2^121 < 10^38: dividing by 10^38 already rounds any non-zero value up to 1n.
     v = CeilDiv(v, Pow(10, std::min(-exp10, 38)));
   }
   q.nanos_ = negative ? -v : v;
@@ -138,14 +160,18 @@ Quantity Quantity::FromMilli(int64_t milli, Format format) {
   return q;
 }
 
-int64_t Quantity::Value() const { return static_cast<int64_t>(CeilDiv(nanos_, kNano)); }
-int64_t Quantity::MilliValue() const { return static_cast<int64_t>(CeilDiv(nanos_, 1000000)); }
+int64_t Quantity::Value() const { return Saturate(nanos_, kNano); }
+int64_t Quantity::MilliValue() const { return Saturate(nanos_, 1000000); }
+std::optional<int64_t> Quantity::CheckedValue() const { return CheckedCeil(nanos_, kNano); }
+std::optional<int64_t> Quantity::CheckedMilliValue() const { return CheckedCeil(nanos_, 1000000); }
 
 int Quantity::Compare(const Quantity& o) const { return nanos_ < o.nanos_ ? -1 : nanos_ > o.nanos_ ? 1 : 0; }
 
 Quantity Quantity::operator+(const Quantity& o) const {
+  // Each side is within ±kMax, so the sum fits; clamping keeps repeated sums (a node's pods)
+  // within it too.
   Quantity q = *this;
-  q.nanos_ += o.nanos_;
+  q.nanos_ = std::clamp(nanos_ + o.nanos_, -kMax, kMax);
   return q;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,14 +19,20 @@ class Quantity {
 
   Quantity() = default;
 
-  // InvalidArgument with upstream's message for text that is not a quantity.
+  // InvalidArgument with upstream's message for text that is not a quantity, or "quantity is
+  // too large" beyond about 10^27 (no int64 conversion could hold it).
   static absl::StatusOr<Quantity> Parse(std::string_view text);
   static Quantity FromInt(int64_t value, Format format = Format::kDecimalSI);
   static Quantity FromMilli(int64_t milli, Format format = Format::kDecimalSI);
 
-  // Rounded up to a whole number, as upstream's Value() and MilliValue().
+  // Rounded up to a whole number, as upstream's Value() and MilliValue(); a value beyond int64
+  // saturates at its max (or min) instead of wrapping. Validation refuses such values in a pod
+  // (CheckedValue), so the kernel never sees a saturated one from a valid pod.
   int64_t Value() const;
   int64_t MilliValue() const;
+  // The same, or nullopt when the rounded value does not fit int64.
+  std::optional<int64_t> CheckedValue() const;
+  std::optional<int64_t> CheckedMilliValue() const;
   bool IsZero() const { return nanos_ == 0; }
   Format format() const { return format_; }
 

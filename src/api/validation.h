@@ -21,4 +21,13 @@ absl::Status ValidatePodStatus(const Pod& pod);
 bool IsDnsLabel(const std::string& s);
 bool IsDnsSubdomain(const std::string& s);
 
+// upstream's IsDNS1123Label / IsDNS1123Subdomain: one message per rule broken, empty when valid.
+std::vector<std::string> DnsLabelErrors(const std::string& s);
+std::vector<std::string> DnsSubdomainErrors(const std::string& s);
+
+// Why `uid` cannot be a pod's metadata.uid on this node (cubelet builds host paths from it):
+// empty, '/', ".", "..", NUL, control characters, over NAME_MAX bytes. Empty when usable.
+// ValidatePod checks only a uid that is set (sources assign one to a pod that has none).
+std::vector<std::string> UidErrors(const std::string& uid);
+
 }  // namespace cubelet::api

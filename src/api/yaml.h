@@ -47,7 +47,9 @@ struct YamlJson {
 // with it: yes/no/on/off/y/n are booleans, 012 is octal, 0x1F hex, 1_000 an integer, .5 a float
 // (written as valid JSON: 0.5). Anchors and aliases are expanded within go-yaml's budget (the
 // share of nodes that aliases expand, 99% up to 400,000 nodes) and at most 2,000,000 nodes or
-// 64 MiB of JSON, so an alias bomb is an InvalidArgument error at once, not a hang.
+// 64 MiB of JSON, so an alias bomb is an InvalidArgument error at once, not a hang. A document
+// over 64 MiB, or nested deeper than 500 levels (yaml-cpp's own limit), is refused as quickly
+// ("invalid YAML: nested deeper than 500 levels at line 1, column 501").
 // Syntax errors give line and column ("invalid YAML: line 3, column 5: ...").
 absl::StatusOr<std::string> YamlToJson(const std::string& yaml);
 

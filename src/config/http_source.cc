@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "common/strings.h"
 #include "static_pods/manifest.h"
 #include "static_pods/manifest_directory.h"
@@ -43,12 +44,15 @@ absl::StatusOr<SplitUrl> SplitManifestUrl(const std::string& url) {
   const std::string host = has_port ? authority.substr(0, colon) : authority;
   if (host.empty() || host == "[]") return bad("missing host");
   if (has_port) {
+    // Digits only (SimpleAtoi alone would take a sign or spaces); SimpleAtoi fails on overflow.
     const std::string port = authority.substr(colon + 1);
-    int value = 0;
-    const bool digits = !port.empty() && port.size() <= 5 &&
+    const bool digits = !port.empty() &&
                         std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); });
-    if (digits) value = std::stoi(port);
-    if (!digits || value < 1 || value > 65535) return bad(StrCat("invalid port \"", port, "\""));
+    uint64_t value = 0;
+    if (!digits) return bad(StrCat("invalid port \"", port, "\": must be a number"));
+    if (!absl::SimpleAtoi(port, &value) || value < 1 || value > 65535) {
+      return bad(StrCat("invalid port \"", port, "\": must be between 1 and 65535, inclusive"));
+    }
   }
   std::string path = end == std::string::npos ? "" : rest.substr(end);
   path = path.substr(0, path.find('#'));
@@ -118,7 +122,8 @@ absl::Status HttpSource::Poll() {
 void HttpSource::Start() {
   logger_.Info("Watching URL", {{"url", options_.url}, {"httpCheckFrequency", options_.check_frequency}});
   // Poll logs its own errors; the schedule only paces the attempts.
-  poll_ = timers_->Every(options_.check_frequency, [this] { (void)Poll(); });
+  poll_ = timers_->Every(options_.check_frequency, [this] { (void)Poll(); },
+                        {.initial_delay = absl::ZeroDuration(), .jitter_factor = 0, .name = "http pod source"});
 }
 
 absl::Status HttpSource::ExtractFromUrl() {

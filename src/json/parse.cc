@@ -141,6 +141,10 @@ class Builder {
 
 }  // namespace
 
+std::string DepthError(int max_depth, size_t offset) {
+  return StrCat("JSON nested deeper than ", max_depth, " levels at offset ", offset);
+}
+
 absl::StatusOr<Value> Parse(std::string_view text, const ParseOptions& options) {
   if (text.size() > options.max_bytes) {
     return absl::InvalidArgumentError(
@@ -153,8 +157,7 @@ absl::StatusOr<Value> Parse(std::string_view text, const ParseOptions& options) 
                               rapidjson::kParseValidateEncodingFlag;
   rapidjson::ParseResult ok = reader.Parse<kFlags>(stream, builder);
   if (builder.depth_exceeded()) {
-    return absl::InvalidArgumentError(
-        StrCat("invalid JSON: nesting deeper than ", options.max_depth, " levels at offset ", ok.Offset()));
+    return absl::InvalidArgumentError(DepthError(options.max_depth, ok.Offset()));
   }
   if (!ok) {
     return absl::InvalidArgumentError(

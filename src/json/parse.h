@@ -12,10 +12,18 @@
 
 namespace cubelet::json {
 
+// The deepest nesting of arrays and objects any JSON text cubelet reads from outside may have:
+// upstream's (Go's encoding/json maxNestingDepth, which sigs.k8s.io/json and apimachinery
+// inherit). Every parse of outside JSON enforces it while parsing (iteratively, so the text
+// itself never recurses), and code that recurses over a parsed value may rely on it.
+inline constexpr int kMaxDepth = 10000;
+
+// "JSON nested deeper than 10000 levels at offset 10000": the one wording of a depth refusal.
+std::string DepthError(int max_depth, size_t offset);
+
 struct ParseOptions {
-  // Deeper nesting is an error (Go's encoding/json allows 10,000; no Kubernetes object comes
-  // near 100).
-  int max_depth = 1000;
+  // Deeper nesting is an error.
+  int max_depth = kMaxDepth;
   // Longer text is an error before anything is parsed.
   size_t max_bytes = 64 << 20;
   // When set, receives the path of each member that appeared more than once in its object

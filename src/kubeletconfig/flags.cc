@@ -18,7 +18,9 @@ namespace {
 
 // kColonMultimap is upstream's ColonSeparatedMultimapStringString: "a:hello,b:again", repeatable,
 // values of a key accumulate in order.
-enum class Kind { kBool, kInt, kString, kDuration, kStringList, kStringMap, kColonMultimap, kQuantity };
+// Integers carry their width, as pflag's Int32Var / Int64Var: a value that does not fit is an
+// error naming the flag, never a wrapped number (--max-pods=4294967406 is not 110).
+enum class Kind { kBool, kInt32, kInt64, kString, kDuration, kStringList, kStringMap, kColonMultimap, kQuantity };
 
 struct FlagDef {
   std::string name;
@@ -39,10 +41,20 @@ absl::Status CheckValue(const FlagDef& f, const std::string& value) {
     return absl::InvalidArgumentError(StrCat("invalid argument \"", value, "\" for \"--", f.name,
                                                    "\" flag: expected ", expected));
   };
-  int64_t i;
+  // An optional sign and digits: an integer, in range or not.
+  const std::string_view unsigned_part =
+      std::string_view(value).substr(!value.empty() && (value[0] == '-' || value[0] == '+') ? 1 : 0);
+  const bool integer = !unsigned_part.empty() && unsigned_part.find_first_not_of("0123456789") == std::string_view::npos;
+  int32_t i32;
+  int64_t i64;
   switch (f.kind) {
     case Kind::kBool: return ParseBool(value) ? absl::OkStatus() : bad("true or false");
-    case Kind::kInt: return ParseInteger(value, &i) ? absl::OkStatus() : bad("an integer");
+    case Kind::kInt32:
+      if (integer && ParseInteger(value, &i32)) return absl::OkStatus();
+      return bad(integer ? "a 32-bit integer (value out of range)" : "an integer");
+    case Kind::kInt64:
+      if (integer && ParseInteger(value, &i64)) return absl::OkStatus();
+      return bad(integer ? "a 64-bit integer (value out of range)" : "an integer");
     case Kind::kDuration:
       return ParseGoDuration(value).ok() ? absl::OkStatus() : bad("a duration such as \"20s\" or \"1m30s\"");
     case Kind::kQuantity: return IsQuantity(value) ? absl::OkStatus() : bad("a quantity such as \"10Mi\"");
@@ -83,8 +95,10 @@ void AppendColonMultimap(const std::string& v, std::map<std::string, std::vector
   }
 }
 
-int64_t ToInt(const std::string& v) {
-  int64_t i = 0;
+// Only after CheckValue accepted `v` for the flag's width.
+template <typename Int>
+Int ToInt(const std::string& v) {
+  Int i = 0;
   ParseInteger(v, &i);
   return i;
 }
@@ -96,8 +110,8 @@ FlagDef ConfigString(std::string name, std::string C::*m, std::string help) {
           [m](const std::string& v, C& c) { c.*m = v; }};
 }
 FlagDef ConfigInt32(std::string name, int32_t C::*m, std::string help) {
-  return {std::move(name), Kind::kInt, std::move(help), nullptr,
-          [m](const std::string& v, C& c) { c.*m = static_cast<int32_t>(ToInt(v)); }};
+  return {std::move(name), Kind::kInt32, std::move(help), nullptr,
+          [m](const std::string& v, C& c) { c.*m = ToInt<int32_t>(v); }};
 }
 FlagDef ConfigBool(std::string name, bool C::*m, std::string help) {
   return {std::move(name), Kind::kBool, std::move(help), nullptr,
@@ -135,8 +149,8 @@ const std::vector<FlagDef>& Flags() {
        [](const std::string& v, NodeOptions& o) { o.hostname_override = v; }, nullptr},
       {"node-ip", Kind::kString, "IP address (or comma-separated dual-stack IPs) of the node.",
        [](const std::string& v, NodeOptions& o) { o.node_ip = v; }, nullptr},
-      {"v", Kind::kInt, "Number for the log level verbosity.",
-       [](const std::string& v, NodeOptions& o) { o.verbosity = static_cast<int>(ToInt(v)); }, nullptr},
+      {"v", Kind::kInt32, "Number for the log level verbosity.",
+       [](const std::string& v, NodeOptions& o) { o.verbosity = ToInt<int32_t>(v); }, nullptr},
       {"version", Kind::kBool, "Print version information and quit.",
        [](const std::string& v, NodeOptions& o) { o.show_version = *ParseBool(v); }, nullptr},
       {"help", Kind::kBool, "Show this help and quit.",
@@ -183,8 +197,8 @@ const std::vector<FlagDef>& Flags() {
                   "Maximum number of container log files per container. (default 5)"),
       {"container-log-max-size", Kind::kQuantity, "Maximum size of a container log file before rotation. (default 10Mi)",
        nullptr, [](const std::string& v, C& c) { c.container_log_max_size = v; }},
-      {"pod-max-pids", Kind::kInt, "Maximum number of processes per pod (-1: unlimited). (default -1)", nullptr,
-       [](const std::string& v, C& c) { c.pod_pids_limit = ToInt(v); }},
+      {"pod-max-pids", Kind::kInt64, "Maximum number of processes per pod (-1: unlimited). (default -1)", nullptr,
+       [](const std::string& v, C& c) { c.pod_pids_limit = ToInt<int64_t>(v); }},
       ConfigList("allowed-unsafe-sysctls", &C::allowed_unsafe_sysctls,
                  "Comma-separated unsafe sysctls or patterns (ending in *) pods may set."),
       ConfigList("enforce-node-allocatable", &C::enforce_node_allocatable,
@@ -278,7 +292,8 @@ std::string Usage(const std::string& program) {
     std::string type;
     switch (f.kind) {
       case Kind::kBool: break;
-      case Kind::kInt: type = " int"; break;
+      case Kind::kInt32: type = " int32"; break;
+      case Kind::kInt64: type = " int64"; break;
       case Kind::kDuration: type = " duration"; break;
       case Kind::kStringList: type = " strings"; break;
       case Kind::kStringMap: type = " mapStringString"; break;

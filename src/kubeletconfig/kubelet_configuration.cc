@@ -5,8 +5,10 @@
 #include <functional>
 #include <limits>
 #include <sstream>
+#include <tuple>
 
 #include "absl/strings/str_join.h"
+#include "api/quantity.h"
 #include "api/yaml.h"
 #include "common/duration.h"
 #include "common/status_macros.h"
@@ -253,6 +255,37 @@ const std::set<std::string>& AcceptedUpstreamFields() {
 }
 
 
+// Go's filepath.Clean(p) == p for an absolute path: no empty, "." or ".." elements, no trailing
+// slash (but "/" itself).
+bool IsCleanPath(std::string_view p) {
+  if (p == "/") return true;
+  if (p.empty() || p.back() == '/') return false;
+  for (size_t start = 1; start <= p.size();) {
+    const size_t slash = std::min(p.find('/', start), p.size());
+    const std::string_view element = p.substr(start, slash - start);
+    if (element.empty() || element == "." || element == "..") return false;
+    start = slash + 1;
+  }
+  return true;
+}
+
+// upstream's parseResourceList for --kube-reserved / --system-reserved, plus the int64 bound the
+// node's arithmetic needs (cpu in thousandths). Empty when the entry is usable.
+std::string ReservedQuantityError(const std::string& name, const std::string& text) {
+  if (name != "cpu" && name != "memory" && name != "ephemeral-storage" && name != "pid") {
+    return StrCat("cannot reserve \"", name, "\" resource");
+  }
+  auto q = api::Quantity::Parse(text);
+  if (!q.ok()) return StrCat("\"", text, "\" is not a quantity: ", q.status().message());
+  if (q->Compare(api::Quantity()) < 0) return StrCat("\"", text, "\" cannot be negative");
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  if (name == "cpu" ? !q->CheckedMilliValue() : !q->CheckedValue()) {
+    const api::Quantity max = name == "cpu" ? api::Quantity::FromMilli(kMax) : api::Quantity::FromInt(kMax);
+    return StrCat("\"", text, "\" must be less than or equal to ", max.ToString());
+  }
+  return "";
+}
+
 // "/maxPods" for a top-level member, the key of positions.
 std::string Pointer(std::string_view key) {
   std::string p;
@@ -382,8 +415,46 @@ absl::Status ValidateKubeletConfiguration(const KubeletConfiguration& c) {
   if (c.container_log_max_workers < 1) {
     errors.push_back(StrCat("containerLogMaxWorkers ", c.container_log_max_workers, " must be >= 1"));
   }
-  if (!IsQuantity(c.container_log_max_size)) {
+  if (auto size = api::Quantity::Parse(c.container_log_max_size); !size.ok()) {
     errors.push_back(StrCat("containerLogMaxSize \"", c.container_log_max_size, "\" is not a valid quantity"));
+  } else if (!size->CheckedValue()) {
+    errors.push_back(StrCat("containerLogMaxSize (--container-log-max-size) \"", c.container_log_max_size,
+                            "\" must be less than or equal to ", std::numeric_limits<int64_t>::max()));
+  }
+  if (c.container_log_monitor_interval < absl::Seconds(3)) {
+    errors.push_back("containerLogMonitorInterval must be a positive time duration greater than or equal to 3s");
+  }
+  // upstream's range checks on rates and bursts (ValidateKubeletConfiguration).
+  for (auto [value, field, flag] : {std::tuple{c.event_burst, "eventBurst", "--event-burst"},
+                                    std::tuple{c.event_record_qps, "eventRecordQPS", "--event-qps"},
+                                    std::tuple{c.kube_api_burst, "kubeAPIBurst", "--kube-api-burst"},
+                                    std::tuple{c.kube_api_qps, "kubeAPIQPS", "--kube-api-qps"},
+                                    std::tuple{c.registry_burst, "registryBurst", "--registry-burst"},
+                                    std::tuple{c.registry_pull_qps, "registryPullQPS", "--registry-qps"}}) {
+    if (value < 0) errors.push_back(StrCat(field, " (", flag, ") ", value, " must not be a negative number"));
+  }
+  for (auto [value, field] : {std::pair{c.image_minimum_gc_age, "imageMinimumGCAge"},
+                              std::pair{c.streaming_connection_idle_timeout, "streamingConnectionIdleTimeout"},
+                              std::pair{c.eviction_pressure_transition_period, "evictionPressureTransitionPeriod"}}) {
+    if (value < absl::ZeroDuration()) errors.push_back(StrCat(field, " ", FormatGoDuration(value), " must not be negative"));
+  }
+  if (c.hairpin_mode != "none" && c.hairpin_mode != "hairpin-veth" && c.hairpin_mode != "promiscuous-bridge") {
+    errors.push_back(StrCat("option \"", c.hairpin_mode, "\" specified for hairpinMode (--hairpin-mode). Valid options are "
+                            "\"none\", \"hairpin-veth\" or \"promiscuous-bridge\""));
+  }
+  if (c.pod_logs_dir.empty()) {
+    errors.push_back("podLogsDir was not specified");
+  } else if (c.pod_logs_dir[0] != '/') {
+    errors.push_back(StrCat("pod logs path \"", c.pod_logs_dir, "\" must be absolute path"));
+  } else if (!IsCleanPath(c.pod_logs_dir)) {
+    errors.push_back(StrCat("pod logs path \"", c.pod_logs_dir, "\" must be normalized"));
+  }
+  for (auto [reserved, field] : {std::pair{&c.kube_reserved, "kubeReserved"}, std::pair{&c.system_reserved, "systemReserved"}}) {
+    for (const auto& [name, text] : *reserved) {
+      if (std::string why = ReservedQuantityError(name, text); !why.empty()) {
+        errors.push_back(StrCat(field, ".", name, ": ", why));
+      }
+    }
   }
   if (c.image_gc_high_threshold_percent < 0 || c.image_gc_high_threshold_percent > 100) {
     errors.push_back(StrCat("imageGCHighThresholdPercent ", c.image_gc_high_threshold_percent,

@@ -13,9 +13,34 @@
 #include "common/strings.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
+#include "rapidjson/memorystream.h"
+#include "rapidjson/reader.h"
 
 namespace cubelet::seccomp {
 namespace {
+
+// A profile is a few levels deep; anything deeper is refused before a Document is built (its
+// destructor recurses once per level, so a 1 MiB run of '[' would overflow the stack).
+constexpr int kMaxProfileDepth = 64;
+
+// Counts nesting while RapidJSON reads iteratively; stops the read past kMaxProfileDepth.
+struct DepthLimit : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DepthLimit> {
+  int depth = 0;
+  bool too_deep = false;
+  bool Default() { return true; }
+  bool StartObject() { return Enter(); }
+  bool StartArray() { return Enter(); }
+  bool EndObject(rapidjson::SizeType) { return Leave(); }
+  bool EndArray(rapidjson::SizeType) { return Leave(); }
+  bool Enter() {
+    too_deep = ++depth > kMaxProfileDepth;
+    return !too_deep;
+  }
+  bool Leave() {
+    --depth;
+    return true;
+  }
+};
 
 constexpr size_t kMaxProfileBytes = 1 << 20;
 
@@ -77,8 +102,18 @@ absl::StatusOr<uint32_t> ErrnoRet(const rapidjson::Value& obj, const char* key, 
 }  // namespace
 
 absl::Status ValidateSeccompProfile(std::string_view json) {
+  {
+    DepthLimit limit;
+    rapidjson::Reader reader;
+    rapidjson::MemoryStream in(json.data(), json.size());
+    reader.Parse<rapidjson::kParseIterativeFlag>(in, limit);
+    if (limit.too_deep) {
+      return absl::InvalidArgumentError(StrCat("malformed JSON at offset ", reader.GetErrorOffset(),
+                                               ": nested deeper than ", kMaxProfileDepth, " levels"));
+    }
+  }
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (doc.HasParseError()) {
     return absl::InvalidArgumentError(StrCat("malformed JSON at offset ", doc.GetErrorOffset(), ": ",
                                              rapidjson::GetParseError_En(doc.GetParseError())));

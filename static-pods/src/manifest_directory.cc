@@ -36,7 +36,7 @@ absl::StatusOr<ManifestListing> ListManifestFiles(const std::string& dir) {
     }
     const auto size = fs::file_size(entry.path(), ec);
     if (!ec && size > kMaxManifestBytes) {
-      out.skipped.push_back({path, StrCat("is ", size, " bytes, larger than the 10 MiB limit")});
+      out.skipped.push_back({path, StrCat("is ", size, " bytes, larger than the 10 MiB limit"), /*too_large=*/true});
       continue;
     }
     out.files.push_back(path);

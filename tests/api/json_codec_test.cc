@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "api/canonical_pod.h"
 #include "api/defaults.h"
 #include "common/strings.h"
 
@@ -289,6 +290,40 @@ spec:
   ASSERT_FALSE(item.ok());
   EXPECT_EQ(std::string(item.status().message()),
             "spec.containers[0].ports[0].containerPort: expected an integer, got a string (line 4, column 3)");
+}
+
+// A pod may carry a field the model does not know nested as deep as upstream's JSON limit
+// (10,000): it is kept, written back and hashed without exhausting the stack; one level more is
+// refused while parsing, saying where.
+TEST(JsonCodecTest, NestingIsBoundedByUpstreamsLimit) {
+  auto pod_with = [](int depth) {
+    return StrCat(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"deep"},"spec":{"containers":[]},"x":)",
+                  std::string(depth, '['), std::string(depth, ']'), "}");
+  };
+  auto deep = DecodePod(pod_with(10000 - 1));  // the pod object itself is one level
+  ASSERT_TRUE(deep.ok()) << deep.status();
+  const std::string encoded = EncodePod(*deep);
+  EXPECT_NE(encoded.find(std::string(9999, '[')), std::string::npos);
+  EXPECT_FALSE(CanonicalPodJson(*deep).empty());
+  auto again = DecodePod(encoded);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *deep);
+
+  auto too_deep = DecodePod(pod_with(10000));
+  ASSERT_FALSE(too_deep.ok());
+  EXPECT_EQ(std::string(too_deep.status().message()), "JSON nested deeper than 10000 levels at offset 10087");
+  auto hostile = DecodePod("{\"a\":" + std::string(200000, '['));
+  EXPECT_EQ(std::string(hostile.status().message()), "JSON nested deeper than 10000 levels at offset 10004");
+}
+
+TEST(JsonCodecTest, AHundredMegabyteLineIsRefusedBeforeParsing) {
+  const std::string line = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + std::string(100 << 20, 'a') + "\"}}";
+  auto json = DecodePod(line);
+  ASSERT_FALSE(json.ok());
+  EXPECT_THAT(std::string(json.status().message()), HasSubstr("bytes is larger than the limit of 67108864 bytes"));
+  auto yaml = DecodePod("metadata:\n  name: " + std::string(100 << 20, 'a') + "\n");
+  ASSERT_FALSE(yaml.ok());
+  EXPECT_THAT(std::string(yaml.status().message()), HasSubstr("larger than the limit of 67108864 bytes"));
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <optional>
+
 namespace cubelet::api {
 namespace {
 
@@ -59,6 +62,55 @@ TEST(QuantityTest, RejectsMalformed) {
   }
   EXPECT_NE(std::string(Quantity::Parse("abc").status().message()).find("quantities must match the regular expression"),
             std::string::npos);
+}
+
+// Boundaries of the int64 conversions the node makes (bytes, millicores): the last value that
+// fits converts exactly, the next one is reported as not fitting and saturates, never wraps.
+TEST(QuantityTest, ConversionsAtTheInt64Boundary) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  EXPECT_EQ(Q("9223372036854775807").CheckedValue(), kMax);
+  EXPECT_EQ(Q("9223372036854775807").Value(), kMax);
+  EXPECT_EQ(Q("9223372036854775808").CheckedValue(), std::nullopt);
+  EXPECT_EQ(Q("9223372036854775808").Value(), kMax) << "saturates";
+  EXPECT_EQ(Q("9223372036854775806.5").CheckedValue(), kMax) << "rounds up to the max, which fits";
+  EXPECT_EQ(Q("9223372036854775807.000000001").CheckedValue(), std::nullopt) << "rounds up past it";
+  EXPECT_EQ(Q("-9223372036854775808").CheckedValue(), kMin);
+  EXPECT_EQ(Q("-9223372036854775809").CheckedValue(), std::nullopt);
+  EXPECT_EQ(Q("-9223372036854775809").Value(), kMin);
+  EXPECT_EQ(Q("7Ei").CheckedValue(), int64_t{7} << 60);
+  EXPECT_EQ(Q("8Ei").CheckedValue(), std::nullopt) << "2^63";
+  EXPECT_EQ(Q("9223372036854775807m").CheckedMilliValue(), kMax);
+  EXPECT_EQ(Q("9223372036854775808m").CheckedMilliValue(), std::nullopt);
+  EXPECT_EQ(Q("9223372036854775807").CheckedMilliValue(), std::nullopt) << "cpu: 9223372036854775807";
+  EXPECT_EQ(Q("9223372036854775807").MilliValue(), kMax);
+  EXPECT_EQ(Q("9223372036854775.807").CheckedMilliValue(), kMax);
+  EXPECT_EQ(Q("100E").CheckedValue(), std::nullopt);
+  EXPECT_EQ(Quantity::FromMilli(kMax).CheckedMilliValue(), kMax);
+  EXPECT_EQ(Quantity::FromInt(kMin).CheckedValue(), kMin);
+}
+
+// Text whose value no int64 conversion could hold is refused while parsing, with every
+// intermediate product checked: 10^26 × 2^60 overflows even __int128.
+TEST(QuantityTest, HugeTextIsRefusedAsTooLarge) {
+  for (const char* huge : {"100000000000000000000000000Ei", "1e40", "999999999999999999999999999999999999999",
+                           "1329227995784915872903807060280344576Ei", "2000000000000000000000000000E"}) {
+    auto q = Quantity::Parse(huge);
+    ASSERT_FALSE(q.ok()) << huge;
+    EXPECT_EQ(q.status().message(), "quantity is too large") << huge;
+  }
+  EXPECT_FALSE(Quantity::Parse("1e41").ok()) << "exponent beyond the supported range";
+  EXPECT_TRUE(Quantity::Parse("1e27").ok()) << "large but representable";
+  EXPECT_EQ(Q("0.0000000000000000000000000000000000000000001").MilliValue(), 1) << "tiny rounds up, not to zero";
+}
+
+TEST(QuantityTest, SumsSaturateInsteadOfOverflowing) {
+  Quantity big = Q("1e27");
+  Quantity total;
+  for (int i = 0; i < 1000; ++i) total = total + big;  // far past __int128 without the clamp
+  EXPECT_GT(total.Compare(big), 0);
+  EXPECT_EQ(total.CheckedValue(), std::nullopt);
+  EXPECT_EQ(total.Value(), std::numeric_limits<int64_t>::max());
 }
 
 TEST(QuantityTest, CompareAndAdd) {

@@ -104,9 +104,41 @@ TEST(YamlToJsonTest, SyntaxErrorsGiveLineAndColumn) {
   auto bad = YamlToJson("a: 1\nb: [1,\n");
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(std::string(bad.status().message()), ::testing::StartsWith("invalid YAML: line 3, column 1: "));
-  auto deep = YamlToJson(std::string(2000, '[') + std::string(2000, ']'));
-  ASSERT_FALSE(deep.ok());
-  EXPECT_THAT(std::string(deep.status().message()), ::testing::HasSubstr("nesting deeper than 1000 levels"));
+}
+
+// yaml-cpp refuses nesting past 500 levels with "bad file"; cubelet says what is wrong and where,
+// for flow collections (refused before yaml-cpp scans them), block ones and mixtures.
+TEST(YamlToJsonTest, DeepNestingIsAClearError) {
+  auto flow = YamlToJson("spec: " + std::string(2'000'000, '['));
+  ASSERT_FALSE(flow.ok());
+  EXPECT_EQ(flow.status().message(), "invalid YAML: nested deeper than 500 levels at line 1, column 507");
+  auto objects = YamlToJson(StrCat("a: 1\n", [] {
+    std::string s;
+    for (int i = 0; i < 10000; ++i) s += "{a: ";
+    return s;
+  }()));
+  EXPECT_EQ(objects.status().message(), "invalid YAML: nested deeper than 500 levels at line 2, column 2001");
+  std::string block;
+  for (int i = 0; i < 100000; ++i) block += "- ";
+  auto blocks = YamlToJson(block + "x\n");
+  ASSERT_FALSE(blocks.ok());
+  EXPECT_THAT(std::string(blocks.status().message()), ::testing::StartsWith("invalid YAML: nested deeper than 500 levels at line 1, column "));
+  std::string mapping;
+  for (int i = 0; i < 600; ++i) mapping += std::string(i, ' ') + "a:\n";
+  EXPECT_THAT(std::string(YamlToJson(mapping).status().message()),
+              ::testing::StartsWith("invalid YAML: nested deeper than 500 levels at line "));
+  // Real documents are far shallower: 400 levels are read.
+  std::string fine;
+  for (int i = 0; i < 400; ++i) fine += "- ";
+  EXPECT_TRUE(YamlToJson(fine + "x\n").ok());
+  EXPECT_TRUE(YamlToJson(std::string(400, '[') + std::string(400, ']')).ok());
+}
+
+TEST(YamlToJsonTest, AHundredMegabyteLineIsRefusedBeforeParsing) {
+  std::string line = "a: " + std::string(100 << 20, 'x') + "\n";
+  auto y = YamlToJsonWithPositions(line);
+  ASSERT_FALSE(y.ok());
+  EXPECT_EQ(y.status().message(), "invalid YAML: the document is 104857604 bytes, larger than the limit of 67108864 bytes");
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace cubelet::cgroups {
 namespace {
 
@@ -27,6 +29,18 @@ TEST(ResourceFormulasTest, CpuWeightFromSharesAsRunc11Converts) {
   EXPECT_EQ(CpuSharesToCpuWeight(1024), 39);
   EXPECT_EQ(CpuSharesToCpuWeight(262144), 10000);
   EXPECT_EQ(CpuSharesToCpuWeight(0), 0);
+}
+
+// The largest milliCPU a valid pod can carry is int64's max (validation refuses more): the
+// products m*1024 and m*period overflow int64 there and must saturate, not wrap to a negative.
+TEST(ResourceFormulasTest, HugeMilliCpuSaturatesInsteadOfWrapping) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(MilliCpuToShares(kMax), 262144);
+  EXPECT_EQ(MilliCpuToShares(kMax / 1024 + 1), 262144) << "first value whose m*1024 overflows";
+  EXPECT_EQ(MilliCpuToQuota(kMax, 100000), kMax / 1000);
+  EXPECT_EQ(MilliCpuToQuota(kMax / 100000 + 1, 100000), kMax / 1000) << "first value whose m*period overflows";
+  EXPECT_EQ(MilliCpuToQuota(kMax / 100000, 100000), (kMax / 100000) * 100000 / 1000) << "last exact one";
+  EXPECT_EQ(CpuSharesToCpuWeight(kMax), 10000) << "shares above the kernel's cap weigh as the cap";
 }
 
 TEST(ResourceFormulasTest, HugePageSizesAreSpelledAsTheKernelNamesThem) {

@@ -340,7 +340,16 @@ TEST(HttpSourceCreateTest, RefusesUrlsItCannotFetch) {
             R"(manifest URL "ftp://host/pods": unsupported scheme "ftp": supported schemes: "http", "https")");
   EXPECT_EQ(error("host/pods"), R"(manifest URL "host/pods": must be an absolute http:// or https:// URL)");
   EXPECT_EQ(error("http:///pods"), R"(manifest URL "http:///pods": missing host)");
-  EXPECT_EQ(error("http://host:99999/"), R"(manifest URL "http://host:99999/": invalid port "99999")");
+  EXPECT_EQ(error("http://host:99999/"),
+            R"(manifest URL "http://host:99999/": invalid port "99999": must be between 1 and 65535, inclusive)");
+  // Past int and int64: refused with the same message, never an exception from a number parser.
+  EXPECT_EQ(error("http://host:99999999999999999999999/"),
+            R"(manifest URL "http://host:99999999999999999999999/": invalid port "99999999999999999999999": must be between 1 and 65535, inclusive)");
+  EXPECT_EQ(error("http://host:0/"), R"(manifest URL "http://host:0/": invalid port "0": must be between 1 and 65535, inclusive)");
+  EXPECT_EQ(error("http://host:+80/"), R"(manifest URL "http://host:+80/": invalid port "+80": must be a number)");
+  EXPECT_EQ(error("http://host:/"), R"(manifest URL "http://host:/": invalid port "": must be a number)");
+  EXPECT_TRUE(HttpSource::Create({.url = "http://host:65535/"}, log, &timers, [](PodUpdate) {}).ok());
+  EXPECT_TRUE(HttpSource::Create({.url = "http://host:00080/"}, log, &timers, [](PodUpdate) {}).ok());
   EXPECT_THAT(error("https://user:pw@host/"), HasSubstr("credentials in the URL are not supported"));
   EXPECT_TRUE(HttpSource::Create({.url = "https://[::1]:8443/pods?node=a#x"}, log, &timers, [](PodUpdate) {}).ok());
   EXPECT_TRUE(HttpSource::Create({.url = "HTTP://example.com"}, log, &timers, [](PodUpdate) {}).ok());

@@ -54,6 +54,61 @@ TEST(FlagsTest, ErrorsNameTheFlag) {
   EXPECT_EQ(Message(ParseCommandLine({"-x"}).status()), "unknown shorthand flag: 'x' in -x");
 }
 
+// An integer flag is read at its field's width: 4294967406 is 2^32 + 110, which a 32-bit
+// truncation would have turned into the default-looking 110.
+TEST(FlagsTest, IntegerFlagsOutOfTheirRangeAreErrorsNamingTheFlag) {
+  EXPECT_EQ(Message(ParseCommandLine({"--max-pods=4294967406"}).status()),
+            "invalid argument \"4294967406\" for \"--max-pods\" flag: expected a 32-bit integer (value out of range)");
+  EXPECT_EQ(Message(ParseCommandLine({"--max-pods", "2147483648"}).status()),
+            "invalid argument \"2147483648\" for \"--max-pods\" flag: expected a 32-bit integer (value out of range)");
+  EXPECT_EQ(Message(ParseCommandLine({"--port=-2147483649"}).status()),
+            "invalid argument \"-2147483649\" for \"--port\" flag: expected a 32-bit integer (value out of range)");
+  EXPECT_EQ(Message(ParseCommandLine({"--v=99999999999"}).status()),
+            "invalid argument \"99999999999\" for \"--v\" flag: expected a 32-bit integer (value out of range)");
+  EXPECT_EQ(Message(ParseCommandLine({"--pod-max-pids=9223372036854775808"}).status()),
+            "invalid argument \"9223372036854775808\" for \"--pod-max-pids\" flag: expected a 64-bit integer (value out "
+            "of range)");
+  EXPECT_EQ(Message(ParseCommandLine({"--max-pods= 5"}).status()),
+            "invalid argument \" 5\" for \"--max-pods\" flag: expected an integer");
+  auto edge = ParseCommandLine({"--max-pods=2147483647", "--pod-max-pids=9223372036854775807"});
+  ASSERT_TRUE(edge.ok()) << edge.status();
+  auto c = BuildConfiguration(*edge);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->max_pods, 2147483647);
+  EXPECT_EQ(c->pod_pids_limit, 9223372036854775807);
+  // In range for the type, out of range for the setting: validation names the field and flag.
+  auto negative = BuildConfiguration(*ParseCommandLine({"--max-pods=-1"}));
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(Message(negative.status()).find("maxPods (--max-pods) -1 must not be a negative number"), std::string::npos);
+}
+
+TEST(FlagsTest, ReservedQuantitiesAreCheckedAtStart) {
+  struct Case {
+    std::string flag;
+    std::string want;
+  } cases[] = {
+      {"--kube-reserved=memory=12apples", "kubeReserved.memory: \"12apples\" is not a quantity"},
+      {"--kube-reserved=cpu=-1", "kubeReserved.cpu: \"-1\" cannot be negative"},
+      {"--system-reserved=gpu=1", "systemReserved.gpu: cannot reserve \"gpu\" resource"},
+      {"--system-reserved=cpu=9223372036854775807", "systemReserved.cpu: \"9223372036854775807\" must be less than or "
+                                                    "equal to 9223372036854775807m"},
+      {"--kube-reserved=memory=8Ei", "kubeReserved.memory: \"8Ei\" must be less than or equal to 9223372036854775807"},
+      {"--container-log-max-size=8Ei", "containerLogMaxSize (--container-log-max-size) \"8Ei\" must be less than or "
+                                       "equal to 9223372036854775807"},
+  };
+  for (const auto& c : cases) {
+    auto cl = ParseCommandLine({c.flag});
+    ASSERT_TRUE(cl.ok()) << cl.status();
+    auto config = BuildConfiguration(*cl);
+    ASSERT_FALSE(config.ok()) << c.flag;
+    EXPECT_NE(Message(config.status()).find(c.want), std::string::npos) << Message(config.status());
+  }
+  auto ok = ParseCommandLine({"--kube-reserved=cpu=500m,memory=1Gi,ephemeral-storage=1Gi,pid=100",
+                              "--system-reserved=memory=7Ei"});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(BuildConfiguration(*ok).ok()) << BuildConfiguration(*ok).status();
+}
+
 TEST(FlagsTest, FlagsOverrideTheConfigFileWhichOverridesDefaults) {
   const std::string path = ::testing::TempDir() + "/flags_test_kubelet.yaml";
   std::ofstream(path) << "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"

@@ -173,6 +173,27 @@ TEST(KubeletConfigurationTest, BadValuesNameTheField) {
       {"maxPods: -1\n", "maxPods (--max-pods) -1 must not be a negative number"},
       {"fileCheckFrequency: 0s\n", "fileCheckFrequency (--file-check-frequency) 0s must be > 0"},
       {"logging: {verbosity: high}\n", "logging: verbosity: invalid value \"high\""},
+      // upstream ValidateKubeletConfiguration's ranges.
+      {"maxPods: 4294967406\n", "maxPods: invalid value \"4294967406\": expected a 32-bit integer"},
+      {"podPidsLimit: 9223372036854775808\n", "podPidsLimit: invalid value \"9223372036854775808\": expected an integer"},
+      {"eventBurst: -1\n", "eventBurst (--event-burst) -1 must not be a negative number"},
+      {"eventRecordQPS: -1\n", "eventRecordQPS (--event-qps) -1 must not be a negative number"},
+      {"kubeAPIQPS: -1\n", "kubeAPIQPS (--kube-api-qps) -1 must not be a negative number"},
+      {"kubeAPIBurst: -1\n", "kubeAPIBurst (--kube-api-burst) -1 must not be a negative number"},
+      {"registryPullQPS: -1\n", "registryPullQPS (--registry-qps) -1 must not be a negative number"},
+      {"registryBurst: -1\n", "registryBurst (--registry-burst) -1 must not be a negative number"},
+      {"imageMinimumGCAge: -1s\n", "imageMinimumGCAge -1s must not be negative"},
+      {"streamingConnectionIdleTimeout: -5m\n", "streamingConnectionIdleTimeout -5m0s must not be negative"},
+      {"containerLogMonitorInterval: 2s\n", "containerLogMonitorInterval must be a positive time duration greater than or equal to 3s"},
+      {"containerLogMaxSize: 8Ei\n", "containerLogMaxSize (--container-log-max-size) \"8Ei\" must be less than or equal to 9223372036854775807"},
+      {"hairpinMode: open\n", "option \"open\" specified for hairpinMode (--hairpin-mode). Valid options are \"none\", \"hairpin-veth\" or \"promiscuous-bridge\""},
+      {"podLogsDir: var/log/pods\n", "pod logs path \"var/log/pods\" must be absolute path"},
+      {"podLogsDir: /var/log/../pods\n", "pod logs path \"/var/log/../pods\" must be normalized"},
+      {"podLogsDir: /var/log/pods/\n", "pod logs path \"/var/log/pods/\" must be normalized"},
+      {"readOnlyPort: 65536\n", "readOnlyPort (--read-only-port) 65536 must be between 0 and 65535, inclusive"},
+      {"healthzPort: -1\n", "healthzPort (--healthz-port) -1 must be between 0 and 65535, inclusive"},
+      {"imageGCHighThresholdPercent: 101\n", "imageGCHighThresholdPercent 101 must be between 0 and 100, inclusive"},
+      {"kubeReserved: {memory: \"1e20\"}\n", "kubeReserved.memory: \"1e20\" must be less than or equal to 9223372036854775807"},
   };
   for (const auto& c : cases) {
     auto r = ParseKubeletConfiguration(std::string(kHeader) + c.yaml, "k.yaml");

@@ -109,7 +109,11 @@ TEST_F(CubeletProcessNodeTest, BadFlagsAndConfigExitNonZeroNamingTheProblem) {
       // making slices nobody manages.
       {{"--cgroup-driver=systemd"}, "systemd is not running here"},
       {{"--cgroup-driver=systemd", "--cgroup-root=/cubelet"}, "is not a systemd slice"},
-      {{"--kube-reserved=memory=12apples"}, "kubeReserved.memory: \\\"12apples\\\" is not a quantity"},
+      {{"--kube-reserved=memory=12apples"}, "invalid configuration: kubeReserved.memory: \"12apples\" is not a quantity"},
+      // Out of range, not wrapped to a small number or silently defaulted.
+      {{"--max-pods=4294967406"}, "invalid argument \"4294967406\" for \"--max-pods\" flag"},
+      // upstream refuses to start with a sysctl it cannot tell the namespace of.
+      {{"--allowed-unsafe-sysctls=vm.swappiness"}, "the sysctl \\\"vm.swappiness\\\" are not known to be namespaced"},
   };
   const std::string bad_config = dir_ + "/bad.yaml";
   std::ofstream(bad_config) << "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nsyncFrequncy: 1m\n";

@@ -96,3 +96,20 @@ TEST(SeccompProfileTest, FileErrorsStartWithThePath) {
 
 }  // namespace
 }  // namespace cubelet::seccomp
+
+namespace cubelet::seccomp {
+namespace {
+
+// A profile file is capped at 1 MiB; within it, a run of '[' must be a clear error, not a stack
+// overflow in the JSON parser or the document's destructor.
+TEST(SeccompProfileTest, DeepNestingIsRefusedNotACrash) {
+  const std::string deep(1 << 20, '[');
+  absl::Status s = ValidateSeccompProfile(deep);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("nested deeper than 64 levels"), std::string::npos) << s;
+  std::string shallow = R"({"defaultAction": "SCMP_ACT_ALLOW", "x": )" + std::string(60, '[') + std::string(60, ']') + "}";
+  EXPECT_TRUE(ValidateSeccompProfile(shallow).ok()) << ValidateSeccompProfile(shallow);
+}
+
+}  // namespace
+}  // namespace cubelet::seccomp

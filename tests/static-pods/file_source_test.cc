@@ -72,5 +72,53 @@ TEST_F(FileSourceTest, DuplicatePodNamesAcrossFilesKeepTheFirst) {
   EXPECT_EQ(sink_->Count("is already defined by"), 1);
 }
 
+// Hostile manifests beside a good one: each is refused with an error naming its file and the
+// reason, and the good pod loads (before, the deep JSON exhausted the stack).
+TEST_F(FileSourceTest, DeepNestingAndAliasBombsAreRefusedNamingTheFile) {
+  Write("a.yaml", Manifest("a"));
+  Write("deep.json", R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"deep"},"x":)" + std::string(200000, '['));
+  std::string blocks = "apiVersion: v1\nkind: Pod\nmetadata: {name: blocks}\nx:\n";
+  for (int i = 0; i < 100000; ++i) blocks += "- ";
+  Write("blocks.yaml", blocks + "x\n");
+  std::string bomb = "apiVersion: v1\nkind: Pod\nmetadata: {name: bomb}\na: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n";
+  for (char level = 'b'; level <= 'i'; ++level) {
+    const std::string prev(1, static_cast<char>(level - 1));
+    bomb += std::string(1, level) + ": &" + std::string(1, level) + " [";
+    for (int i = 0; i < 9; ++i) bomb += (i == 0 ? "*" : ",*") + prev;
+    bomb += "]\n";
+  }
+  Write("bomb.yaml", bomb);
+  auto source = Source();
+  EXPECT_THAT(Names(source->ReadAll()), ::testing::ElementsAre("a-node"));
+  EXPECT_EQ(sink_->Count((dir_ / "deep.json").string() + ": JSON nested deeper than 10000 levels at offset "), 1);
+  EXPECT_EQ(sink_->Count((dir_ / "blocks.yaml").string() + ": invalid YAML: nested deeper than 500 levels"), 1);
+  EXPECT_EQ(sink_->Count((dir_ / "bomb.yaml").string() + ": invalid YAML: the document contains excessive aliasing"), 1);
+}
+
+// A file of 1 GiB (sparse: it costs no disk) beside a good manifest: refused with an error naming
+// it, without being read (the limit is upstream's maxConfigLength, 10 MiB); the good pod loads.
+TEST_F(FileSourceTest, AManifestOverTenMebibytesIsRefusedWithoutBeingRead) {
+  Write("a.yaml", Manifest("a"));
+  Write("huge.yaml", Manifest("huge"));
+  fs::resize_file(dir_ / "huge.yaml", uint64_t{1} << 30);
+  auto source = Source();
+  EXPECT_THAT(Names(source->ReadAll()), ::testing::ElementsAre("a-node"));
+  EXPECT_EQ(sink_->Count((dir_ / "huge.yaml").string() + ": is 1073741824 bytes, larger than the 10 MiB limit"), 1);
+  source->ReadAll();
+  EXPECT_EQ(sink_->Count("larger than the 10 MiB limit"), 1) << "logged once, not at every read";
+}
+
+// staticPodPath naming one file: the read itself stops at the limit (the file may also grow
+// after it was listed), so memory stays bounded whatever the file's size.
+TEST_F(FileSourceTest, ASingleManifestFileIsReadOnlyUpToTheLimit) {
+  Write("pod.yaml", Manifest("pod"));
+  fs::resize_file(dir_ / "pod.yaml", uint64_t{1} << 30);
+  FileSource source(FileSourceOptions{(dir_ / "pod.yaml").string(), "node", absl::Seconds(20)}, Logger(sink_, 0, &clock_));
+  EXPECT_TRUE(source.ReadAll().empty());
+  EXPECT_EQ(sink_->Count((dir_ / "pod.yaml").string() +
+                         ": the manifest is larger than the limit of 10485760 bytes (10 MiB); not read"),
+            1);
+}
+
 }  // namespace
 }  // namespace cubelet::static_pods

@@ -1,12 +1,15 @@
 // Owns: running one probe or lifecycle handler: exec (CRI ExecSync), httpGet (HTTP/HTTPS,
 // certificates not verified, redirects as upstream), tcpSocket and grpc (grpc.health.v1), each
-// within a timeout, with upstream's result messages.
+// ended by its timeout as a whole (an httpGet's connect, request, headers, body and redirects
+// together; a server that drips bytes cannot hold the caller past it), with upstream's result
+// messages.
 // Does not own: scheduling, thresholds or what a result does (ProbeManager).
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "api/types.h"
 #include "cri/runtime_service.h"
@@ -32,11 +35,15 @@ HandlerResult RunExec(cri::RuntimeService& runtime, const std::string& container
                       const std::vector<std::string>& command, absl::Duration timeout);
 // What an ExecSync answer means for a probe: exit 0 success, a timeout failure, a call error unknown.
 HandlerResult ExecResult(const absl::StatusOr<cri::ExecSyncResult>& r);
+// Reads at most 10 KiB of the body (upstream's maxRespBodyLength); the rest is never read. Blocks
+// up to `timeout` (plus the system resolver's time when the host is a name, not an IP).
 HandlerResult RunHttpGet(const api::HttpGetAction& action, const ProbeTarget& target, absl::Duration timeout);
 HandlerResult RunTcpSocket(const api::TcpSocketAction& action, const ProbeTarget& target, absl::Duration timeout);
 HandlerResult RunGrpc(const api::GrpcAction& action, const ProbeTarget& target, absl::Duration timeout);
 
-// A port given by number or by the name of one of the container's ports; -1 when unknown.
-int ResolvePort(const api::IntOrString& port, const api::Container* container);
+// A port given by number or by the name of one of the container's ports (upstream's
+// probe.ResolveContainerPort). InvalidArgument "port \"metrics\" not found in container \"app\""
+// or "invalid port number: 99999999999" otherwise; never throws, whatever the string.
+absl::StatusOr<int> ResolvePort(const api::IntOrString& port, const api::Container* container);
 
 }  // namespace cubelet::probes

@@ -17,6 +17,7 @@ inline constexpr uint64_t kMaxManifestBytes = 10 * 1024 * 1024;
 struct SkippedEntry {
   std::string path;
   std::string reason;  // "is a directory (not recursing)", "larger than 10 MiB", ...
+  bool too_large = false;  // a manifest refused for its size: an error, not a mere skip
 };
 
 struct ManifestListing {
