@@ -15,6 +15,8 @@
 #include "agent/agent.h"
 #include "common/clock.h"
 #include "common/logger.h"
+#include "common/process_signals.h"
+#include "common/thread_entry.h"
 #include "kubeletconfig/flags.h"
 #include "cri/remote_runtime.h"
 #include "version.h"
@@ -59,12 +61,9 @@ int main(int argc, char** argv) {
   if (!config.ok()) return Fail(std::string(config.status().message()));
   if (options.hostname_override.empty()) options.hostname_override = DefaultNodeName();
 
-  // Signals are taken by sigwait in this thread only; every thread started below inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Signals are taken by this thread only (every thread started below inherits the mask);
+  // SIGPIPE is ignored and SIGHUP logged, so neither ends the agent.
+  const ProcessSignals signals = ProcessSignals::Install();
 
   RealClock clock;
   const int verbosity = config->logging_verbosity.value_or(0) > options.verbosity
@@ -92,19 +91,15 @@ int main(int argc, char** argv) {
   Agent agent(*config, options, AgentDependencies{logger, &clock, std::move(*runtime), std::move(*images)});
   absl::Status result;
   std::atomic<bool> agent_ended{false};
-  std::jthread agent_thread([&](std::stop_token stop) {
-    try {
-      result = agent.Run(stop);
-    } catch (const std::exception& e) {
-      result = absl::InternalError(StrCat("uncaught exception: ", e.what()));
-    }
+  std::jthread agent_thread = StartThread(logger, "agent", [&](std::stop_token stop) {
+    absl::Status guarded = RunGuarded(logger, "agent", "run", [&] { result = agent.Run(stop); });
+    if (!guarded.ok()) result = guarded;
     // Wake the signal wait below so that an agent that ends on its own ends the process.
     agent_ended = true;
     ::kill(::getpid(), SIGTERM);
   });
 
-  int sig = 0;
-  sigwait(&signals, &sig);
+  const int sig = signals.WaitForShutdown(logger);
   if (!agent_ended) {
     logger.Info("Received signal, shutting down", {{"signal", strsignal(sig)}});
   }

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "cgroup_files.h"
+#include "cgroup_kill.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 
@@ -107,6 +108,17 @@ absl::Status CgroupV1Manager::Destroy(const CgroupName& name) {
     RETURN_IF_ERROR(Annotate(files::RemoveTree(StrCat(root, path)), StrCat("destroy cgroup ", path)));
   }
   return absl::OkStatus();
+}
+
+absl::Status CgroupV1Manager::KillAll(const CgroupName& name) {
+  if (Name(name) == "/") return absl::InvalidArgumentError("kill the processes of a cgroup: refusing the root cgroup");
+  // Every process is in every hierarchy: the freezer's cgroup lists them as well as any. Without
+  // a freezer, the memory hierarchy's list is read and killed unfrozen (a pid could be reused
+  // between the read and the pidfd_open: the freezer is what closes that window).
+  const std::string freezer = Dir("freezer", name);
+  const std::string procs = freezer.empty() ? Dir("memory", name) : freezer;
+  if (procs.empty()) return absl::FailedPreconditionError("kill the processes of a cgroup: neither freezer nor memory is mounted");
+  return kill::KillFrozen(freezer, procs);
 }
 
 absl::StatusOr<std::vector<int>> CgroupV1Manager::Pids(const CgroupName& name) const {

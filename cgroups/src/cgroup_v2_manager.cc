@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_split.h"
 #include "cgroup_files.h"
+#include "cgroup_kill.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 
@@ -98,6 +99,11 @@ absl::Status CgroupV2Manager::Update(const CgroupName& name, const ResourceConfi
 absl::Status CgroupV2Manager::Destroy(const CgroupName& name) {
   if (name.empty()) return absl::InvalidArgumentError("destroy cgroup: refusing to remove the root cgroup");
   return Annotate(files::RemoveTree(Dir(name)), StrCat("destroy cgroup ", Name(name)));
+}
+
+absl::Status CgroupV2Manager::KillAll(const CgroupName& name) {
+  if (Name(name) == "/") return absl::InvalidArgumentError("kill the processes of a cgroup: refusing the root cgroup");
+  return kill::KillUnified(Dir(name));
 }
 
 absl::StatusOr<std::vector<int>> CgroupV2Manager::Pids(const CgroupName& name) const {

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "common/strings.h"
+#include "common/thread_entry.h"
 
 namespace cubelet::probes {
 namespace {
@@ -201,6 +202,10 @@ void ProbeManager::SetResult(Worker& w, ProbeResult result, bool notify) {
   bool changed;
   {
     std::lock_guard<std::mutex> l(mu_);
+    // The pod's workers were removed while this run was in flight (an exec completing after
+    // RemovePod): its result would re-create the entry RemovePod erased, leak it, and trigger a
+    // sync of a pod that is gone.
+    if (w.stopped) return;
     auto& slot = results_[w.container_id];
     auto it = slot.find(w.type);
     changed = it == slot.end() || it->second != result;
@@ -320,7 +325,7 @@ void ProbeManager::OnDue(const std::shared_ptr<Worker>& w, absl::Time scheduled)
   if (shutting_down_) return;
   ready_.push_back(Job{scheduled, w, timers_->TrackWork()});
   if (ready_.size() > static_cast<size_t>(idle_threads_) && pool_.size() < static_cast<size_t>(max_threads_)) {
-    pool_.emplace_back([this](std::stop_token st) { PoolLoop(st); });
+    pool_.push_back(StartThread(logger_, "prober", [this](std::stop_token st) { PoolLoop(st); }));
   }
   pool_cv_.notify_one();
 }
@@ -350,8 +355,12 @@ void ProbeManager::Execute(const std::shared_ptr<Worker>& w, absl::Time schedule
     runtime_->ExecSyncAsync(
         p.container_id, w->probe->handler.exec->command, absl::Seconds(w->probe->timeout_seconds),
         [this, w, scheduled, started, token](absl::StatusOr<cri::ExecSyncResult> result) {
-          Finish(*w, ExecResult(result), started);
-          Reschedule(w, scheduled);
+          // On the runtime's callback thread: a throw must neither escape into gRPC nor skip the
+          // in-flight count the destructor waits on.
+          (void)RunGuarded(logger_, "prober", StrCat("exec probe of pod ", api::PodKey(*w->pod)), [&] {
+            Finish(*w, ExecResult(result), started);
+            Reschedule(w, scheduled);
+          });
           std::lock_guard<std::mutex> l(mu_);
           --in_flight_;
           idle_cv_.notify_all();
@@ -386,7 +395,13 @@ void ProbeManager::PoolLoop(std::stop_token st) {
       job.emplace(std::move(ready_.front()));
       ready_.pop_front();
     }
-    if (!job->worker->stopped) Execute(job->worker, job->scheduled);
+    if (job->worker->stopped) continue;
+    // A handler (an HTTP or gRPC library) that throws fails this probe run only; the worker is
+    // rescheduled as after any other failed run.
+    if (!RunGuarded(logger_, "prober", StrCat("probe of pod ", api::PodKey(*job->worker->pod)),
+                    [&] { Execute(job->worker, job->scheduled); }).ok()) {
+      Reschedule(job->worker, job->scheduled);
+    }
   }
 }
 

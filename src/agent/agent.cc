@@ -22,6 +22,7 @@
 #include "kubelet/pod_cleanups.h"
 #include "kubelet/pod_sync_handler.h"
 #include "kubelet/pods_view.h"
+#include "kubelet/sysctl_admission.h"
 #include "kuberuntime/kuberuntime_manager.h"
 #include "pleg/generic_pleg.h"
 #include "pod/pod_manager.h"
@@ -108,6 +109,10 @@ void Agent::LogRuntimeConditions() {
 
 absl::Status Agent::Run(std::stop_token stop) {
   const Logger& log = deps_.logger;
+  // upstream refuses to start with an allowedUnsafeSysctls entry it cannot namespace.
+  if (auto allowlist = kubelet::SysctlAllowlist::Create(config_.allowed_unsafe_sysctls); !allowlist.ok()) {
+    return absl::InvalidArgumentError(StrCat("allowedUnsafeSysctls: ", allowlist.status().message()));
+  }
   AdjustOwnOomScore();
   // The cgroup hierarchy comes first: without it no pod can be placed, so errors end the agent.
   auto mode = cgroups::DetectCgroupMode();
@@ -270,7 +275,8 @@ absl::Status Agent::Run(std::stop_token stop) {
   container_gc.Start();
   // upstream's syncTicker: pods whose resync time has passed are synced.
   TimerQueue::Handle sync_tick =
-      timers.Every(absl::Seconds(1), [&] { pod_workers.SyncDue(); }, {.initial_delay = absl::Seconds(1)});
+      timers.Every(absl::Seconds(1), [&] { pod_workers.SyncDue(); },
+                   {.initial_delay = absl::Seconds(1), .name = "pod workers sync tick"});
   for (auto& source : sources) source->Start();
 
   log.Info("Node agent running", {{"node", options_.hostname_override}, {"staticPodPath", config_.static_pod_path},

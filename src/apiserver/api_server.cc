@@ -255,7 +255,7 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions
     p->handler->AddResource(std::make_unique<ResourceHandler>(std::move(resource), deps));
   }
   p->handler->SetPodSubresources(std::make_unique<PodSubresources>(
-      p->handler->Find("", "v1", "pods"), p->resources.Find("", "nodes"), p->kubelets.get(), &schema, clock));
+      p->handler->Find("", "v1", "pods"), p->resources.Find("", "nodes"), p->kubelets.get(), &schema, clock, logger));
 
   httpserver::ServerOptions http;
   http.bind_address = options.bind_address;

@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "common/thread_entry.h"
+
 namespace cubelet::apiserver {
 
 void Cancellation::Cancel() {
@@ -50,7 +52,10 @@ bool LongRunningRequests::Start(std::function<void(const std::shared_ptr<Cancell
   // Detached: the destructor waits for `running_` to empty instead of joining, since a thread
   // removes itself as its very last step.
   std::thread([this, cancellation, work = std::move(work)] {
-    work(cancellation);
+    SetCurrentThreadName("long-running");
+    // A request whose work throws fails alone (its unanswered responder answers 500); the thread
+    // still removes itself, or the destructor would wait for it forever.
+    (void)RunGuarded(logger_, "long-running", "a long-running request", [&] { work(cancellation); });
     std::lock_guard<std::mutex> lock(mu_);
     running_.erase(cancellation);
     done_.notify_all();

@@ -10,6 +10,9 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <utility>
+
+#include "common/logger.h"
 
 namespace cubelet::apiserver {
 
@@ -32,7 +35,7 @@ class Cancellation {
 
 class LongRunningRequests {
  public:
-  explicit LongRunningRequests(int limit) : limit_(limit) {}
+  LongRunningRequests(int limit, Logger logger) : limit_(limit), logger_(std::move(logger)) {}
   ~LongRunningRequests();  // cancels every running request and waits for them
 
   // Runs `work` on a thread of its own with a fresh Cancellation; false (nothing started) when
@@ -41,6 +44,7 @@ class LongRunningRequests {
 
  private:
   const int limit_;
+  const Logger logger_;
   std::mutex mu_;
   std::condition_variable done_;
   std::set<std::shared_ptr<Cancellation>> running_;  // guarded by mu_

@@ -13,6 +13,7 @@
 #include "apiserver/server_options.h"
 #include "common/clock.h"
 #include "common/logger.h"
+#include "common/process_signals.h"
 #include "pki/pki.h"
 #include "version.h"
 
@@ -69,12 +70,8 @@ int main(int argc, char** argv) {
   // watch fan-out; the project's lock order is reviewed, not checked at run time.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  // Before any thread starts: SIGPIPE ignored, SIGHUP logged, SIGTERM/SIGINT taken below.
+  const cubelet::ProcessSignals signals = cubelet::ProcessSignals::Install();
 
   cubelet::RealClock clock;
   cubelet::Logger logger(std::make_shared<cubelet::StderrLogSink>(), options.verbosity, &clock);
@@ -89,8 +86,7 @@ int main(int argc, char** argv) {
     logger.Error("Cannot start cubelet-server", {{"err", started}});
     return 1;
   }
-  int sig = 0;
-  sigwait(&signals, &sig);
+  const int sig = signals.WaitForShutdown(logger);
   logger.Info("Received signal, shutting down", {{"signal", strsignal(sig)}});
   (*server)->Stop();
   return 0;

@@ -28,13 +28,14 @@ std::vector<std::string> ContainerNames(const json::Value& pod) {
 constexpr int kMaxLogStreams = 64;
 
 PodSubresources::PodSubresources(const ResourceHandler* pods, registry::ResourceStore* nodes,
-                                 KubeletClient* kubelets, const schema::Schema* schema, const Clock* clock)
+                                 KubeletClient* kubelets, const schema::Schema* schema, const Clock* clock,
+                                 Logger logger)
     : pods_(pods),
       nodes_(nodes),
       kubelets_(kubelets),
       schema_(schema),
       clock_(clock),
-      long_running_(std::make_unique<LongRunningRequests>(kMaxLogStreams)) {}
+      long_running_(std::make_unique<LongRunningRequests>(kMaxLogStreams, std::move(logger))) {}
 
 PodSubresources::~PodSubresources() = default;
 

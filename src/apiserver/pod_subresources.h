@@ -7,6 +7,7 @@
 
 #include "apiserver/kubelet_client.h"
 #include "apiserver/resource_handler.h"
+#include "common/logger.h"
 
 namespace cubelet::apiserver {
 
@@ -14,7 +15,7 @@ class PodSubresources {
  public:
   // `pods` and `nodes` answer for those resources; `kubelets` reaches nodes' kubelets.
   PodSubresources(const ResourceHandler* pods, registry::ResourceStore* nodes, KubeletClient* kubelets,
-                  const schema::Schema* schema, const Clock* clock);
+                  const schema::Schema* schema, const Clock* clock, Logger logger);
   ~PodSubresources();
 
   void Binding(const Call& call) const;

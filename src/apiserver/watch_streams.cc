@@ -3,6 +3,7 @@
 #include "apierrors/apierrors.h"
 #include "apiserver/responses.h"
 #include "common/strings.h"
+#include "common/thread_entry.h"
 #include "json/write.h"
 
 namespace cubelet::apiserver {
@@ -109,7 +110,7 @@ class WatchSession final : public storage::cacher::WatchSink, public std::enable
 };
 
 WatchStreams::WatchStreams(const Clock* clock, Logger logger) : clock_(clock), logger_(std::move(logger)) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = StartThread(logger_, "watch-streams", [this] { Run(); });
 }
 
 WatchStreams::~WatchStreams() {
@@ -189,10 +190,13 @@ void WatchStreams::Run() {
     bool stop = stopping_;
     if (!done.empty() || !expired.empty()) {
       lock.unlock();
-      for (auto& s : done) s->StopWatching();
+      // Each session on its own: one that throws is logged and the others are still ended.
+      for (auto& s : done) (void)RunGuarded(logger_, "watch-streams", "end a closed watch", [&] { s->StopWatching(); });
       for (auto& s : expired) {
-        s->StopWatching();
-        s->stream().Finish();  // the client sees the response end and watches again
+        (void)RunGuarded(logger_, "watch-streams", "end an expired watch", [&] {
+          s->StopWatching();
+          s->stream().Finish();  // the client sees the response end and watches again
+        });
       }
       done.clear();
       expired.clear();

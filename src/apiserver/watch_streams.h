@@ -70,7 +70,7 @@ class WatchStreams {
   std::multimap<absl::Time, std::shared_ptr<WatchSession>> deadlines_;  // guarded by mu_
   std::vector<std::shared_ptr<WatchSession>> released_;              // guarded by mu_
   size_t open_ = 0;                                                   // guarded by mu_
-  std::thread thread_;
+  std::jthread thread_;
 };
 
 }  // namespace cubelet::apiserver

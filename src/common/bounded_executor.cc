@@ -1,7 +1,8 @@
 #include "common/bounded_executor.h"
 
 #include <algorithm>
-#include <exception>
+
+#include "common/thread_entry.h"
 
 namespace cubelet {
 
@@ -10,7 +11,7 @@ BoundedExecutor::BoundedExecutor(int threads, std::string name, Logger logger)
   threads = std::max(threads, 1);
   threads_.reserve(threads);
   for (int i = 0; i < threads; ++i) {
-    threads_.emplace_back([this](std::stop_token st) { Loop(st); });
+    threads_.push_back(StartThread(logger_, name_, [this](std::stop_token st) { Loop(st); }));
   }
 }
 
@@ -51,13 +52,8 @@ void BoundedExecutor::Loop(std::stop_token stop) {
       task = std::move(queue_.front());
       queue_.pop_front();
     }
-    try {
-      std::move(task)();
-    } catch (const std::exception& e) {
-      logger_.Error("Task threw on a bounded executor", {{"executor", name_}, {"err", e.what()}});
-    } catch (...) {
-      logger_.Error("Task threw on a bounded executor", {{"executor", name_}, {"err", "unknown exception"}});
-    }
+    // A throw fails this task only; the thread takes the next one.
+    (void)RunGuarded(logger_, name_, "task", [&] { std::move(task)(); });
   }
 }
 

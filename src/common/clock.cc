@@ -42,8 +42,18 @@ bool RealClock::WaitUntil(absl::Time deadline, Wakeup& wakeup) {
   }
 }
 
+absl::Duration RealClock::Monotonic() const {
+  return absl::FromChrono(std::chrono::steady_clock::now().time_since_epoch());
+}
+
+absl::Duration FakeClock::Monotonic() const {
+  absl::MutexLock lock(&mu_);
+  return monotonic_;
+}
+
 absl::Time FakeClock::Now() const {
   absl::MutexLock lock(&mu_);
+  steps_seen_[std::this_thread::get_id()] = steps_back_;
   return now_;
 }
 
@@ -56,19 +66,28 @@ bool FakeClock::WaitUntil(absl::Time deadline, Wakeup& wakeup) {
   {
     // Registered before waiting, so an Advance() between here and the wait is not missed.
     absl::MutexLock lock(&mu_);
+    // The caller's deadline comes from a Now() read before a step back: re-plan at once, as a
+    // RealClock waiter does when the step comes during its wait.
+    if (auto seen = steps_seen_.find(std::this_thread::get_id());
+        seen != steps_seen_.end() && seen->second < steps_back_) {
+      seen->second = steps_back_;
+      return false;
+    }
     absl::MutexLock w(&wakeup.mu_);
     wakeup.deadline_passed_ = now_ >= deadline;
+    wakeup.stepped_back_ = false;
     waiters_.push_back({deadline, &wakeup});
   }
   bool reached;
   {
     absl::MutexLock w(&wakeup.mu_);
     auto woken = [&wakeup]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wakeup.mu_) {
-      return wakeup.notified_ || wakeup.deadline_passed_;
+      return wakeup.notified_ || wakeup.deadline_passed_ || wakeup.stepped_back_;
     };
     wakeup.mu_.Await(absl::Condition(&woken));
-    reached = wakeup.deadline_passed_;
+    reached = wakeup.deadline_passed_ && !wakeup.stepped_back_;
     wakeup.notified_ = false;
+    wakeup.stepped_back_ = false;
   }
   absl::MutexLock lock(&mu_);
   // Unregistered under mu_: Advance() never touches a Wakeup whose wait has ended.
@@ -93,13 +112,37 @@ void FakeClock::WakeDue() {
 void FakeClock::Advance(absl::Duration d) {
   absl::MutexLock lock(&mu_);
   now_ += d;
+  monotonic_ += d;
   WakeDue();
+}
+
+void FakeClock::WakeAllSteppedBack() {
+  ++steps_back_;
+  for (const Waiter& w : waiters_) {
+    absl::MutexLock lock(&w.wakeup->mu_);
+    w.wakeup->stepped_back_ = true;
+  }
+  // Unregistered here (their own unregistration then finds nothing): a waiter counts for
+  // AwaitSleepers again only once it has re-read the time and waits anew.
+  waiters_.clear();
 }
 
 void FakeClock::SetTime(absl::Time t) {
   absl::MutexLock lock(&mu_);
+  const bool back = t < now_;
+  if (!back) monotonic_ += t - now_;
   now_ = t;
-  WakeDue();
+  if (back) {
+    WakeAllSteppedBack();
+  } else {
+    WakeDue();
+  }
+}
+
+void FakeClock::StepBack(absl::Duration d) {
+  absl::MutexLock lock(&mu_);
+  now_ -= d;
+  if (d > absl::ZeroDuration()) WakeAllSteppedBack();
 }
 
 }  // namespace cubelet

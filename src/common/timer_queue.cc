@@ -3,14 +3,15 @@
 #include <cmath>
 #include <cstdlib>
 #include <deque>
-#include <exception>
 #include <map>
 #include <random>
 #include <set>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "common/strings.h"
 #include "absl/synchronization/mutex.h"
+#include "common/thread_entry.h"
 
 namespace cubelet {
 namespace timer_queue_internal {
@@ -20,6 +21,7 @@ struct Core {
 
   struct Entry {
     TimerQueue::Task fn;
+    std::string name;       // for log lines; may be empty
     absl::Duration period;  // zero for a one-shot task
     double jitter_factor = 0;
     absl::Time tick;        // when the current run is due without jitter (periodic tasks)
@@ -28,14 +30,16 @@ struct Core {
   };
 
   // Schedules a new task; returns its id, or 0 when stopping (the task never runs).
-  uint64_t Add(absl::Time tick, absl::Duration period, double jitter_factor, TimerQueue::Task fn);
+  uint64_t Add(absl::Time tick, absl::Duration period, double jitter_factor, TimerQueue::Task fn,
+               std::string name);
   void Cancel(uint64_t id);
   void DispatchLoop();
   void WorkerLoop();
   // Puts the entry on the timer list at its `when`; wakes the dispatcher when it is the earliest.
   void Arm(uint64_t id, Entry& e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Time Jittered(absl::Time tick, const Entry& e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-  void Run(const TimerQueue::Task& fn) const;
+  // Runs one task; what it throws fails that run only (logged with the task's name).
+  void Run(uint64_t id, const Entry& e) const;
 
   Clock* const clock;
   const Logger logger;
@@ -51,6 +55,9 @@ struct Core {
   uint64_t next_id ABSL_GUARDED_BY(mu) = 1;
   std::mt19937_64 rng ABSL_GUARDED_BY(mu){std::random_device{}()};
   Wakeup dispatcher_wakeup;  // raised when an earlier timer is armed, and on stop
+  // The wall clock's offset from the monotonic clock when the dispatcher last looked; read
+  // first by the constructor, so that a step before the dispatcher's first look still counts.
+  absl::Duration last_offset;  // the dispatcher's own once it runs
 };
 
 // How far the clock may go back between two dispatcher wake-ups before timers are moved, and
@@ -69,12 +76,18 @@ void Core::Arm(uint64_t id, Entry& e) {
   if (it == timers.begin()) dispatcher_wakeup.Notify();
 }
 
-uint64_t Core::Add(absl::Time tick, absl::Duration period, double jitter_factor, TimerQueue::Task fn) {
+uint64_t Core::Add(absl::Time tick, absl::Duration period, double jitter_factor, TimerQueue::Task fn,
+                   std::string name) {
+  TimerQueue::Task unrun;  // declared before the lock: destroyed after it is released
   absl::MutexLock lock(&mu);
-  if (stopping) return 0;
+  if (stopping) {
+    unrun = std::move(fn);
+    return 0;
+  }
   const uint64_t id = next_id++;
   Entry& e = tasks[id];
   e.fn = std::move(fn);
+  e.name = std::move(name);
   e.period = period;
   e.jitter_factor = jitter_factor;
   e.tick = tick;
@@ -84,13 +97,16 @@ uint64_t Core::Add(absl::Time tick, absl::Duration period, double jitter_factor,
 }
 
 void Core::Cancel(uint64_t id) {
+  // Declared before the lock, so the closure is destroyed after it is released: its destructor
+  // may cancel or schedule tasks of this queue.
+  decltype(tasks)::node_type cancelled;
   absl::MutexLock lock(&mu);
   auto it = tasks.find(id);
   if (it == tasks.end()) return;
   auto run = running.find(id);
   if (run == running.end()) {
     if (!timers.erase({it->second.when, id})) std::erase(ready, id);
-    tasks.erase(it);
+    cancelled = tasks.extract(it);
     return;
   }
   it->second.cancelled = true;
@@ -99,14 +115,29 @@ void Core::Cancel(uint64_t id) {
   mu.Await(absl::Condition(&returned));
 }
 
+// The wall clock's offset from the monotonic clock, and the wall time it was read at. The two
+// reads are retried until no time passed between them (a FakeClock advanced meanwhile by another
+// thread would otherwise show a step that never happened).
+absl::Duration WallOffset(const Clock& clock, absl::Time& now) {
+  while (true) {
+    const absl::Duration before = clock.Monotonic();
+    now = clock.Now();
+    const absl::Duration after = clock.Monotonic();
+    if (after - before < absl::Milliseconds(10)) return (now - absl::UnixEpoch()) - after;
+  }
+}
+
 void Core::DispatchLoop() {
   absl::MutexLock lock(&mu);
-  absl::Time last_now = clock->Now();
+  absl::Time now;
   while (!stopping) {
-    const absl::Time now = clock->Now();
-    // The wall clock stepped back (NTP, an operator): move every timer back by the same amount,
-    // so that a loop's next run stays one period away instead of waiting out the step.
-    if (const absl::Duration step = now - last_now; step < -kClockStepTolerance) {
+    const absl::Duration offset = WallOffset(*clock, now);
+    // The wall clock stepped back (NTP, an operator): move every timer back by the step, so that
+    // After(5s) still fires 5 s (of monotonic progress) after it was set, and a loop's next run
+    // stays one period away instead of waiting out the step. The step is the change of the wall
+    // clock's offset from the monotonic clock: forward progress the dispatcher slept through
+    // does not count.
+    if (const absl::Duration step = offset - last_offset; step < -kClockStepTolerance) {
       logger.Warning("The clock stepped back; rescheduling timers by the same amount", {{"step", step}});
       std::set<std::pair<absl::Time, uint64_t>> moved;
       for (const auto& [when, id] : timers) {
@@ -115,7 +146,7 @@ void Core::DispatchLoop() {
       }
       timers = std::move(moved);
     }
-    last_now = now;
+    last_offset = offset;
     while (!timers.empty() && timers.begin()->first <= now) {
       ready.push_back(timers.begin()->second);
       timers.erase(timers.begin());
@@ -130,17 +161,11 @@ void Core::DispatchLoop() {
   }
 }
 
-void Core::Run(const TimerQueue::Task& fn) const {
-  // The thread's entry: a task that throws broke an invariant of its own; fail loudly.
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    logger.Error("Timer queue task threw; aborting", {{"err", e.what()}});
-    std::abort();
-  } catch (...) {
-    logger.Error("Timer queue task threw a non-standard exception; aborting");
-    std::abort();
-  }
+void Core::Run(uint64_t id, const Entry& e) const {
+  // A library's throw fails this run only: the queue and every other loop on it go on, and a
+  // periodic task runs again on its next tick.
+  const std::string what = e.name.empty() ? StrCat("timer task #", id) : StrCat("timer task ", e.name);
+  (void)RunGuarded(logger, "timer-queue", what, e.fn);
 }
 
 void Core::WorkerLoop() {
@@ -156,13 +181,20 @@ void Core::WorkerLoop() {
     running.emplace(id, std::this_thread::get_id());
     const absl::Time started = clock->Now();
     mu.Unlock();
-    Run(e.fn);
+    Run(id, e);
     mu.Lock();
-    running.erase(id);
     if (e.cancelled || stopping || e.period == absl::ZeroDuration()) {
+      // Destroyed without mu (its destructor may call into this queue), but while still counted
+      // as running: Cancel returns only once what the task owns is gone too.
+      TimerQueue::Task done = std::move(e.fn);
+      mu.Unlock();
+      done = nullptr;
+      mu.Lock();
+      running.erase(id);
       tasks.erase(id);
       continue;
     }
+    running.erase(id);
     // The next tick is one period after this one. A late run stood for every tick up to its start,
     // and ticks that passed while it ran are dropped: the next run is never a burst of catch-ups.
     e.tick += e.period;
@@ -230,19 +262,23 @@ void TimerQueue::WorkToken::Release() {
 TimerQueue::TimerQueue(Clock* clock, Logger logger, Options options)
     : clock_(clock), core_(std::make_shared<Core>(clock, std::move(logger))) {
   Core* core = core_.get();
-  threads_.emplace_back([core] { core->DispatchLoop(); });
-  for (int i = 0; i < std::max(options.threads, 1); ++i) threads_.emplace_back([core] { core->WorkerLoop(); });
+  absl::Time now;
+  core->last_offset = timer_queue_internal::WallOffset(*clock, now);
+  threads_.push_back(StartThread(core->logger, "timer-clock", [core] { core->DispatchLoop(); }));
+  for (int i = 0; i < std::max(options.threads, 1); ++i) {
+    threads_.push_back(StartThread(core->logger, "timer-worker", [core] { core->WorkerLoop(); }));
+  }
 }
 
 TimerQueue::~TimerQueue() { Stop(); }
 
-TimerQueue::Handle TimerQueue::At(absl::Time when, Task task) {
-  const uint64_t id = core_->Add(when, absl::ZeroDuration(), 0, std::move(task));
+TimerQueue::Handle TimerQueue::At(absl::Time when, Task task, std::string name) {
+  const uint64_t id = core_->Add(when, absl::ZeroDuration(), 0, std::move(task), std::move(name));
   return Handle(id == 0 ? nullptr : core_, id);
 }
 
-TimerQueue::Handle TimerQueue::After(absl::Duration delay, Task task) {
-  return At(clock_->Now() + delay, std::move(task));
+TimerQueue::Handle TimerQueue::After(absl::Duration delay, Task task, std::string name) {
+  return At(clock_->Now() + delay, std::move(task), std::move(name));
 }
 
 TimerQueue::Handle TimerQueue::Every(absl::Duration period, Task task, EveryOptions options) {
@@ -251,7 +287,8 @@ TimerQueue::Handle TimerQueue::Every(absl::Duration period, Task task, EveryOpti
     std::abort();
   }
   const uint64_t id =
-      core_->Add(clock_->Now() + options.initial_delay, period, options.jitter_factor, std::move(task));
+      core_->Add(clock_->Now() + options.initial_delay, period, options.jitter_factor, std::move(task),
+                 std::move(options.name));
   return Handle(id == 0 ? nullptr : core_, id);
 }
 
@@ -278,8 +315,12 @@ void TimerQueue::Stop() {
   }
   core_->dispatcher_wakeup.Notify();
   threads_.clear();  // joins; runs in progress finish first
-  absl::MutexLock lock(&core_->mu);
-  core_->tasks.clear();
+  decltype(core_->tasks) unrun;
+  {
+    absl::MutexLock lock(&core_->mu);
+    unrun.swap(core_->tasks);
+  }
+  unrun.clear();  // without mu: a closure's destructor may call into this queue (it is stopped)
 }
 
 }  // namespace cubelet

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -33,6 +34,8 @@ struct TimerQueueEveryOptions {
   // Each run starts up to jitter_factor * period after its tick (upstream's wait.Jitter), so that
   // many tasks of one period do not run in step. The ticks themselves never drift.
   double jitter_factor = 0;
+  // Names the task in the queue's log lines (a task that threw, say): "pleg relist".
+  std::string name = {};
 };
 
 // Thread-safe. Lock order: a caller's locks may be held while scheduling (At, After, Every), never
@@ -86,9 +89,13 @@ class TimerQueue {
   TimerQueue& operator=(const TimerQueue&) = delete;
 
   // Runs `task` once when the clock reaches `when` (at once when it has). Tasks due at the same
-  // time start in the order they were scheduled.
-  [[nodiscard]] Handle At(absl::Time when, Task task);
-  [[nodiscard]] Handle After(absl::Duration delay, Task task);
+  // time start in the order they were scheduled. `name` names it in the queue's log lines.
+  //
+  // For every task: one that throws is logged with its name and the queue goes on (a periodic
+  // task keeps its schedule); the closure is destroyed outside the queue's lock, so what it owns
+  // (a Handle, say) may cancel or schedule tasks of this queue from its destructor.
+  [[nodiscard]] Handle At(absl::Time when, Task task, std::string name = {});
+  [[nodiscard]] Handle After(absl::Duration delay, Task task, std::string name = {});
   // Runs `task` on every tick: tick n is at first + n * period however long runs take (the next
   // run is due one period after the previous one was due, not after it ended). Runs never
   // overlap: ticks that pass while a run is still going are dropped, not run in a burst.

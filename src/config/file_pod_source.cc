@@ -2,12 +2,15 @@
 
 #include <utility>
 
+#include "common/thread_entry.h"
+
 namespace cubelet::config {
 
 FilePodSource::FilePodSource(static_pods::FileSourceOptions options, Logger logger,
                              std::unique_ptr<static_pods::DirectoryWatcher> watcher, TimerQueue* timers,
                              PodUpdateFn updates)
-    : timers_(timers),
+    : logger_(logger),
+      timers_(timers),
       updates_(std::move(updates)),
       watcher_(std::move(watcher)),
       source_(std::move(options), std::move(logger)) {}
@@ -39,9 +42,11 @@ void FilePodSource::Start() {
   Sync();
   {
     std::lock_guard<std::mutex> l(handles_mu_);
-    resync_ = timers_->Every(period, [this] { Sync(); }, {.initial_delay = period});
+    resync_ = timers_->Every(period, [this] { Sync(); }, {.initial_delay = period, .name = "static pod files re-read"});
   }
-  watch_thread_ = std::jthread([this](std::stop_token stop) { Watch(stop); });
+  // A throw out of the watcher ends the watch (logged) but not the agent: the periodic re-read
+  // above still picks changes up.
+  watch_thread_ = StartThread(logger_, "pod-file-watch", [this](std::stop_token stop) { Watch(stop); });
 }
 
 void FilePodSource::Watch(std::stop_token stop) {
@@ -51,7 +56,8 @@ void FilePodSource::Watch(std::stop_token stop) {
     TimerQueue::Handle previous;
     {
       std::lock_guard<std::mutex> l(handles_mu_);
-      previous = std::exchange(after_change_, timers_->After(kChangeSettleDelay, [this] { Sync(); }));
+      previous = std::exchange(after_change_,
+                               timers_->After(kChangeSettleDelay, [this] { Sync(); }, "static pod files changed"));
     }
     // A read armed by an earlier change that has not started yet is superseded by this one.
   }

@@ -40,6 +40,7 @@ class FilePodSource final : public PodSource {
   // Blocks on the watcher until `stop`; each change (re)arms one read kChangeSettleDelay later.
   void Watch(std::stop_token stop);
 
+  Logger logger_;  // the watch thread's, for what a throw ended it with
   TimerQueue* timers_;
   PodUpdateFn updates_;
   std::unique_ptr<static_pods::DirectoryWatcher> watcher_;  // used by the watch thread only

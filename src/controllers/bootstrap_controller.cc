@@ -3,6 +3,7 @@
 #include "apierrors/apierrors.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/thread_entry.h"
 #include "controllers/object_helpers.h"
 
 namespace cubelet::controllers {
@@ -249,7 +250,7 @@ void BootstrapController::Start() {
     logger_.Warning("No advertise address: the kubernetes Endpoints are not maintained");
   }
   queue_.AddAfter(kSyncKey, options_.resync_interval);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = StartThread(logger_, "bootstrap-ctrl", [this] { Run(); });
 }
 
 void BootstrapController::Stop() {
@@ -259,7 +260,9 @@ void BootstrapController::Stop() {
 
 void BootstrapController::Run() {
   while (auto key = queue_.Get()) {
-    absl::Status s = Sync(true);
+    absl::Status s;
+    absl::Status thrown = RunGuarded(logger_, "bootstrap-ctrl", "reconcile the bootstrap objects", [&] { s = Sync(true); });
+    if (!thrown.ok()) s = thrown;
     if (s.ok()) {
       logger_.VInfo(4, "Reconciled the bootstrap objects");
       queue_.Forget(*key);

@@ -61,7 +61,7 @@ class BootstrapController {
   const Clock* const clock_;
   const Logger logger_;
   WorkQueue queue_;
-  std::thread thread_;
+  std::jthread thread_;
 };
 
 }  // namespace cubelet::controllers

@@ -3,6 +3,7 @@
 #include "apierrors/apierrors.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/thread_entry.h"
 #include "controllers/object_helpers.h"
 
 namespace cubelet::controllers {
@@ -58,8 +59,8 @@ size_t GarbageCollector::GraphSize() const {
 }
 
 void GarbageCollector::Start() {
-  graph_thread_ = std::thread([this] { GraphLoop(); });
-  for (int i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  graph_thread_ = StartThread(logger_, "gc-graph", [this] { GraphLoop(); });
+  for (int i = 0; i < worker_count_; ++i) workers_.push_back(StartThread(logger_, "gc-worker", [this] { WorkerLoop(); }));
 }
 
 void GarbageCollector::Stop() {
@@ -69,7 +70,7 @@ void GarbageCollector::Stop() {
   }
   queue_.ShutDown();
   if (graph_thread_.joinable()) graph_thread_.join();
-  for (std::thread& t : workers_) t.join();
+  for (std::jthread& t : workers_) t.join();
   workers_.clear();
 }
 
@@ -89,43 +90,48 @@ void GarbageCollector::GraphLoop() {
       if (stopping_) return;
       batch.swap(events_);
     }
-    GcGraph::Work work;
-    bool became_synced = false;
-    {
-      absl::MutexLock lock(&graph_mu_);
-      for (const GraphEvent& e : batch) {
-        switch (e.kind) {
-          case GraphEvent::Kind::kChange:
-            work.Merge(graph_.Upsert(e.resource, *e.object->object));
-            break;
-          case GraphEvent::Kind::kDelete:
-            work.Merge(graph_.Remove(e.object->object->GetString({"metadata", "uid"})));
-            break;
-          case GraphEvent::Kind::kRelist:
-            graph_.BeginRelist(e.resource);
-            break;
-          case GraphEvent::Kind::kSynced:
-            work.Merge(graph_.EndRelist(e.resource));
-            synced_resources_.insert(e.resource);
-            break;
-        }
-      }
-      if (!synced_ && synced_resources_.size() == resources_.size()) {
-        synced_ = true;
-        became_synced = true;
-      }
-      if (!synced_) {
-        pending_.Merge(std::move(work));
-        continue;
-      }
-    }
-    if (became_synced) {
-      logger_.VInfo(2, "The garbage collector's graph is complete", {{"objects", GraphSize()}});
-      Enqueue(pending_);
-      pending_ = {};
-    }
-    Enqueue(work);
+    // A batch that throws is lost to the graph (logged); the loop goes on with the next one.
+    (void)RunGuarded(logger_, "gc-graph", "apply watch events to the graph", [&] { ApplyToGraph(batch); });
   }
+}
+
+void GarbageCollector::ApplyToGraph(const std::deque<GraphEvent>& batch) {
+  GcGraph::Work work;
+  bool became_synced = false;
+  {
+    absl::MutexLock lock(&graph_mu_);
+    for (const GraphEvent& e : batch) {
+      switch (e.kind) {
+        case GraphEvent::Kind::kChange:
+          work.Merge(graph_.Upsert(e.resource, *e.object->object));
+          break;
+        case GraphEvent::Kind::kDelete:
+          work.Merge(graph_.Remove(e.object->object->GetString({"metadata", "uid"})));
+          break;
+        case GraphEvent::Kind::kRelist:
+          graph_.BeginRelist(e.resource);
+          break;
+        case GraphEvent::Kind::kSynced:
+          work.Merge(graph_.EndRelist(e.resource));
+          synced_resources_.insert(e.resource);
+          break;
+      }
+    }
+    if (!synced_ && synced_resources_.size() == resources_.size()) {
+      synced_ = true;
+      became_synced = true;
+    }
+    if (!synced_) {
+      pending_.Merge(std::move(work));
+      return;
+    }
+  }
+  if (became_synced) {
+    logger_.VInfo(2, "The garbage collector's graph is complete", {{"objects", GraphSize()}});
+    Enqueue(pending_);
+    pending_ = {};
+  }
+  Enqueue(work);
 }
 
 void GarbageCollector::Enqueue(const GcGraph::Work& work) {
@@ -136,7 +142,11 @@ void GarbageCollector::Enqueue(const GcGraph::Work& work) {
 void GarbageCollector::WorkerLoop() {
   while (auto key = queue_.Get()) {
     const std::string uid = key->substr(2);
-    absl::Status s = key->starts_with(kOrphanPrefix) ? AttemptToOrphan(uid) : AttemptToDelete(uid);
+    absl::Status s;
+    absl::Status thrown = RunGuarded(logger_, "gc-worker", *key, [&] {
+      s = key->starts_with(kOrphanPrefix) ? AttemptToOrphan(uid) : AttemptToDelete(uid);
+    });
+    if (!thrown.ok()) s = thrown;  // retried with back-off like any failed attempt
     if (s.ok()) {
       queue_.Forget(*key);
     } else {

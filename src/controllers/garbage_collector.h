@@ -64,6 +64,8 @@ class GarbageCollector {
   void Push(GraphEvent event);
   bool HasEventsOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(events_mu_);
   void GraphLoop();
+  // One batch of watch events into the graph, and the work it makes; on the graph thread.
+  void ApplyToGraph(const std::deque<GraphEvent>& batch);
   void Enqueue(const GcGraph::Work& work);
   void WorkerLoop();
 
@@ -94,8 +96,8 @@ class GarbageCollector {
 
   WorkQueue queue_;
   const int worker_count_;
-  std::thread graph_thread_;
-  std::vector<std::thread> workers_;
+  std::jthread graph_thread_;
+  std::vector<std::jthread> workers_;
 };
 
 }  // namespace cubelet::controllers

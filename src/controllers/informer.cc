@@ -5,6 +5,7 @@
 #include "apierrors/apierrors.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/thread_entry.h"
 
 namespace cubelet::controllers {
 namespace {
@@ -33,7 +34,11 @@ bool Informer::OnEvent(const WatchEvent& event) {
     if (!event.initial_events_end) return true;
     synced_.store(true);
   }
-  if (handler_.on_event) handler_.on_event(event);
+  // A handler that throws loses this event only; the watch goes on (the cacher's dispatch thread).
+  if (handler_.on_event) {
+    (void)RunGuarded(owner_->logger_, "watch-dispatch", StrCat("controller event for ", store_->info().GroupResource().String()),
+                     [&] { handler_.on_event(event); });
+  }
   return true;
 }
 
@@ -108,7 +113,7 @@ absl::Status Informers::Start() {
       ScheduleRestart(informer->index_);
     }
   }
-  thread_ = std::thread([this] { RestartLoop(); });
+  thread_ = StartThread(logger_, "informers", [this] { RestartLoop(); });
   return first;
 }
 
@@ -136,7 +141,11 @@ void Informers::RestartLoop() {
     int index = 0;
     std::from_chars(key->data(), key->data() + key->size(), index);
     Informer& informer = *informers_[index];
-    absl::Status s = stopped_.load() ? absl::OkStatus() : informer.Watch();
+    absl::Status s;
+    absl::Status thrown = RunGuarded(logger_, "informers", "resume a watch", [&] {
+      s = stopped_.load() ? absl::OkStatus() : informer.Watch();
+    });
+    if (!thrown.ok()) s = thrown;
     if (s.ok()) {
       restarts_.Forget(*key);
     } else {

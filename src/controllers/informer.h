@@ -99,7 +99,7 @@ class Informers {
   const Logger logger_;
   std::vector<std::unique_ptr<Informer>> informers_;
   WorkQueue restarts_;
-  std::thread thread_;
+  std::jthread thread_;
   std::atomic<bool> stopped_{false};
 };
 

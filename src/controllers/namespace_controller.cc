@@ -5,6 +5,7 @@
 #include "apierrors/apierrors.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/thread_entry.h"
 #include "controllers/object_helpers.h"
 #include "registry/object_meta.h"
 
@@ -234,7 +235,7 @@ absl::StatusOr<absl::Duration> NamespaceController::SyncNamespace(const std::str
 
 void NamespaceController::Start() {
   if (namespaces_ == nullptr) return;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = StartThread(logger_, "namespace-ctrl", [this] { Run(); });
 }
 
 void NamespaceController::Stop() {
@@ -244,7 +245,10 @@ void NamespaceController::Stop() {
 
 void NamespaceController::Run() {
   while (auto key = queue_.Get()) {
-    auto requeue = SyncNamespace(*key);
+    absl::StatusOr<absl::Duration> requeue;
+    absl::Status thrown =
+        RunGuarded(logger_, "namespace-ctrl", StrCat("sync namespace ", *key), [&] { requeue = SyncNamespace(*key); });
+    if (!thrown.ok()) requeue = thrown;
     if (!requeue.ok()) {
       logger_.Warning("Failed to delete a namespace; retrying", {{"namespace", *key}, {"err", requeue.status()}});
       queue_.AddRateLimited(*key);

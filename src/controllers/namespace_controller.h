@@ -55,7 +55,7 @@ class NamespaceController {
   const Logger logger_;
   WorkQueue queue_;
   std::map<std::string, int> stuck_passes_;  // worker thread only
-  std::thread thread_;
+  std::jthread thread_;
 };
 
 }  // namespace cubelet::controllers

@@ -10,6 +10,7 @@
 #include "apierrors/apierrors.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/thread_entry.h"
 #include "controllers/object_helpers.h"
 #include "registry/object_meta.h"
 
@@ -389,8 +390,8 @@ absl::Status NodeLifecycleController::UpdateTaints(const std::string& name, cons
 void NodeLifecycleController::Start() {
   if (nodes_ == nullptr) return;
   monitor_queue_.Add(kMonitorKey);
-  monitor_thread_ = std::thread([this] { RunMonitor(); });
-  worker_thread_ = std::thread([this] { RunWorker(); });
+  monitor_thread_ = StartThread(logger_, "node-monitor", [this] { RunMonitor(); });
+  worker_thread_ = StartThread(logger_, "node-lifecycle", [this] { RunWorker(); });
 }
 
 void NodeLifecycleController::Stop() {
@@ -403,7 +404,7 @@ void NodeLifecycleController::Stop() {
 void NodeLifecycleController::RunMonitor() {
   while (auto key = monitor_queue_.Get()) {
     // Errors are logged per node; the next pass retries them.
-    (void)MonitorNodeHealth();
+    (void)RunGuarded(logger_, "node-monitor", "monitor node health", [this] { (void)MonitorNodeHealth(); });
     monitor_queue_.Done(*key);
     monitor_queue_.AddAfter(*key, monitor_period_);
   }
@@ -411,7 +412,9 @@ void NodeLifecycleController::RunMonitor() {
 
 void NodeLifecycleController::RunWorker() {
   while (auto key = queue_.Get()) {
-    absl::Status s = SyncNode(*key);
+    absl::Status s;
+    absl::Status thrown = RunGuarded(logger_, "node-lifecycle", StrCat("sync node ", *key), [&] { s = SyncNode(*key); });
+    if (!thrown.ok()) s = thrown;
     if (s.ok()) {
       queue_.Forget(*key);
     } else {

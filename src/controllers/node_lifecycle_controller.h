@@ -124,8 +124,8 @@ class NodeLifecycleController {
   absl::Mutex pass_mu_;  // one health pass at a time
   WorkQueue monitor_queue_;  // the single monitor key, re-added after each pass
   WorkQueue queue_;          // node names whose taints to reconcile
-  std::thread monitor_thread_;
-  std::thread worker_thread_;
+  std::jthread monitor_thread_;
+  std::jthread worker_thread_;
 };
 
 }  // namespace cubelet::controllers

@@ -3,6 +3,7 @@
 #include "apierrors/apierrors.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/thread_entry.h"
 #include "controllers/object_helpers.h"
 
 namespace cubelet::controllers {
@@ -80,7 +81,7 @@ absl::Status ServiceAccountController::SyncNamespace(const std::string& name) {
 
 void ServiceAccountController::Start() {
   if (namespaces_ == nullptr || service_accounts_ == nullptr) return;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = StartThread(logger_, "sa-controller", [this] { Run(); });
 }
 
 void ServiceAccountController::Stop() {
@@ -90,7 +91,9 @@ void ServiceAccountController::Stop() {
 
 void ServiceAccountController::Run() {
   while (auto key = queue_.Get()) {
-    absl::Status s = SyncNamespace(*key);
+    absl::Status s;
+    absl::Status thrown = RunGuarded(logger_, "sa-controller", StrCat("sync namespace ", *key), [&] { s = SyncNamespace(*key); });
+    if (!thrown.ok()) s = thrown;
     if (s.ok()) {
       queue_.Forget(*key);
     } else {

@@ -37,7 +37,7 @@ class ServiceAccountController {
   registry::ResourceStore* const service_accounts_;
   const Logger logger_;
   WorkQueue queue_;
-  std::thread thread_;
+  std::jthread thread_;
 };
 
 }  // namespace cubelet::controllers

@@ -6,6 +6,7 @@
 #include "apierrors/apierrors.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/thread_entry.h"
 #include "controllers/object_helpers.h"
 #include "registry/object_meta.h"
 
@@ -362,7 +363,7 @@ void TaintEvictionController::RecordEvent(const json::Value& pod, const std::str
 
 void TaintEvictionController::Start() {
   if (pods_ == nullptr || nodes_ == nullptr) return;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = StartThread(logger_, "taint-eviction", [this] { Run(); });
 }
 
 void TaintEvictionController::Stop() {
@@ -372,7 +373,9 @@ void TaintEvictionController::Stop() {
 
 void TaintEvictionController::Run() {
   while (auto key = queue_.Get()) {
-    absl::Status s = SyncPod(*key);
+    absl::Status s;
+    absl::Status thrown = RunGuarded(logger_, "taint-eviction", StrCat("sync pod ", *key), [&] { s = SyncPod(*key); });
+    if (!thrown.ok()) s = thrown;
     if (s.ok()) {
       queue_.Forget(*key);
     } else {

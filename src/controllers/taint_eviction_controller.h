@@ -88,7 +88,7 @@ class TaintEvictionController {
   const Clock* const clock_;
   const Logger logger_;
   WorkQueue queue_;  // pod keys
-  std::thread thread_;
+  std::jthread thread_;
 
   mutable absl::Mutex mu_;
   std::map<std::string, std::vector<NoExecuteTaint>> tainted_nodes_ ABSL_GUARDED_BY(mu_);  // NoExecute only

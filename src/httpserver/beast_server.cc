@@ -18,6 +18,7 @@
 
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/thread_entry.h"
 #include "httpserver/http_server.h"
 #include "httpserver/internal/listener.h"
 #include "httpserver/internal/server_core.h"
@@ -52,7 +53,7 @@ class BeastServer final : public HttpServer {
     listener_->Start();
     work_.emplace(core_->io().get_executor());
     const int threads = std::max(1, o.io_threads);
-    for (int i = 0; i < threads; ++i) io_threads_.emplace_back([this] { RunIo(); });
+    for (int i = 0; i < threads; ++i) io_threads_.push_back(StartThread(core_->logger(), "http-io", [this] { RunIo(); }));
     core_->logger().Info("Serving HTTPS", {{"address", StrCat(o.bind_address, ":", port_)},
                                            {"ioThreads", threads},
                                            {"workerThreads", o.worker_threads}});
@@ -87,15 +88,7 @@ class BeastServer final : public HttpServer {
   // An I/O thread's entry: an exception escaping an Asio handler is logged, and the thread goes
   // back to serving rather than taking the process down with thousands of connections.
   void RunIo() {
-    for (;;) {
-      try {
-        core_->io().run();
-        return;
-      } catch (const std::exception& e) {
-        core_->logger().Error("HTTP I/O thread caught an exception", {{"exception", e.what()}});
-      } catch (...) {
-        core_->logger().Error("HTTP I/O thread caught a non-standard exception");
-      }
+    while (!RunGuarded(core_->logger(), "http-io", "Asio handler", [this] { core_->io().run(); }).ok()) {
     }
   }
 

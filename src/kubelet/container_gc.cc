@@ -15,7 +15,8 @@ ContainerGC::ContainerGC(kuberuntime::KubeRuntimeManager* runtime, const pod::Po
       period_(period) {}
 
 void ContainerGC::Start() {
-  gc_ = timers_->Every(period_, [this] { GarbageCollect(); }, {.initial_delay = period_});
+  gc_ = timers_->Every(period_, [this] { GarbageCollect(); },
+                       {.initial_delay = period_, .jitter_factor = 0, .name = "container garbage collection"});
 }
 
 void ContainerGC::GarbageCollect() {

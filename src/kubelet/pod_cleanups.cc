@@ -18,7 +18,10 @@ PodCleanups::PodCleanups(const pod::PodManager* pods, SourcesReadyFn sources_rea
       logger_(std::move(logger)),
       period_(period) {}
 
-void PodCleanups::Start() { housekeeping_ = timers_->Every(period_, [this] { HandlePodCleanups(); }); }
+void PodCleanups::Start() {
+  housekeeping_ = timers_->Every(period_, [this] { HandlePodCleanups(); },
+                                 {.initial_delay = absl::ZeroDuration(), .jitter_factor = 0, .name = "housekeeping"});
+}
 
 void PodCleanups::HandlePodCleanups() {
   if (!sources_ready_()) return;

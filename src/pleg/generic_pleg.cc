@@ -24,7 +24,7 @@ GenericPleg::GenericPleg(cri::RuntimeService* runtime, TimerQueue* timers, Clock
       period_(period),
       on_event_(std::move(on_event)) {}
 
-void GenericPleg::Start() { relist_ = timers_->Every(period_, [this] { Relist(); }); }
+void GenericPleg::Start() { relist_ = timers_->Every(period_, [this] { Relist(); }, {.name = "pleg relist"}); }
 
 void GenericPleg::Relist() {
   auto sandboxes = runtime_->ListPodSandbox({});

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/strings.h"
+#include "common/thread_entry.h"
 #include "scheduler/fit_error.h"
 #include "scheduler/preemption.h"
 
@@ -48,9 +49,11 @@ Scheduler::~Scheduler() { Stop(); }
 
 absl::Status Scheduler::Start() {
   if (absl::Status s = client_->Start(this); !s.ok()) return s;
-  loop_ = std::thread([this] { Run(); });
-  for (int i = 0; i < std::max(1, options_.binder_threads); ++i) binders_.emplace_back([this] { BinderLoop(); });
-  housekeeping_ = std::thread([this] { Housekeeping(); });
+  loop_ = StartThread(logger_, "scheduler", [this] { Run(); });
+  for (int i = 0; i < std::max(1, options_.binder_threads); ++i) {
+    binders_.push_back(StartThread(logger_, "sched-binder", [this] { BinderLoop(); }));
+  }
+  housekeeping_ = StartThread(logger_, "sched-housekeep", [this] { Housekeeping(); });
   return absl::OkStatus();
 }
 
@@ -63,7 +66,7 @@ void Scheduler::Stop() {
     stopping_ = true;
   }
   if (loop_.joinable()) loop_.join();
-  for (std::thread& t : binders_) t.join();
+  for (std::jthread& t : binders_) t.join();
   if (housekeeping_.joinable()) housekeeping_.join();
 }
 
@@ -177,7 +180,11 @@ void Scheduler::Run() {
   while (true) {
     std::optional<QueuedPodInfo> queued = queue_->Pop();
     if (!queued) return;
-    ScheduleOne(std::move(*queued));
+    // An attempt that throws fails like a scheduler error: the pod goes back with its back-off.
+    QueuedPodInfo retry = *queued;
+    absl::Status thrown = RunGuarded(logger_, "scheduler", StrCat("schedule pod ", retry.pod->Key()),
+                                     [&] { ScheduleOne(std::move(*queued)); });
+    if (!thrown.ok()) HandleFailure(std::move(retry), std::string(thrown.message()), true, std::nullopt);
   }
 }
 
@@ -380,8 +387,10 @@ void Scheduler::Housekeeping() {
   absl::MutexLock lock(&bind_mu_);
   while (!bind_mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Seconds(1))) {
     bind_mu_.Unlock();
-    queue_->FlushBackoffAndUnschedulable();
-    cache_->CleanupExpiredAssumedPods();
+    (void)RunGuarded(logger_, "sched-housekeep", "flush the queue and expire assumed pods", [this] {
+      queue_->FlushBackoffAndUnschedulable();
+      cache_->CleanupExpiredAssumedPods();
+    });
     bind_mu_.Lock();
   }
 }
@@ -403,7 +412,7 @@ void Scheduler::BinderLoop() {
       task = std::move(tasks_.front());
       tasks_.pop_front();
     }
-    task();
+    (void)RunGuarded(logger_, "sched-binder", "bind or write a pod's status", task);
   }
 }
 

@@ -118,9 +118,9 @@ class Scheduler final : public ClusterEventHandler {
   bool stopping_ ABSL_GUARDED_BY(bind_mu_) = false;
 
   std::atomic<bool> stopped_{false};
-  std::thread loop_;
-  std::thread housekeeping_;
-  std::vector<std::thread> binders_;
+  std::jthread loop_;
+  std::jthread housekeeping_;
+  std::vector<std::jthread> binders_;
 };
 
 }  // namespace cubelet::scheduler

@@ -1,9 +1,12 @@
 #include "server/node_server.h"
 
+#include <exception>
+
 #include <httplib.h>
 
 #include "api/json_codec.h"
 #include "common/strings.h"
+#include "common/thread_entry.h"
 
 namespace cubelet::server {
 
@@ -49,10 +52,18 @@ absl::Status NodeHttpServer::Start() {
       res.set_content(handlers_.probe_metrics(), "text/plain; version=0.0.4");
     });
   }
+  // A handler that throws answers its request 500 (logged with the request) and the server
+  // goes on; httplib catches it on its worker thread and hands it here.
+  s.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    absl::Status thrown = RunGuarded(logger_, "node-server", StrCat(req.method, " ", req.path),
+                                     [&] { std::rethrow_exception(ep); });
+    res.status = 500;
+    res.set_content(std::string(thrown.message()), "text/plain; charset=utf-8");
+  });
   if (!s.bind_to_port(address_, port_)) {
     return absl::UnavailableError(StrCat("cannot listen on ", address_, ":", port_));
   }
-  thread_ = std::thread([this] { impl_->server.listen_after_bind(); });
+  thread_ = StartThread(logger_, "node-server", [this] { impl_->server.listen_after_bind(); });
   logger_.Info("Serving", {{"address", address_}, {"port", port_}, {"pods", serve_pods_}});
   return absl::OkStatus();
 }

@@ -37,7 +37,7 @@ class NodeHttpServer {
   bool serve_pods_;
   NodeServerHandlers handlers_;
   Logger logger_;
-  std::thread thread_;
+  std::jthread thread_;
 };
 
 }  // namespace cubelet::server

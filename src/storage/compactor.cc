@@ -5,6 +5,7 @@
 
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/thread_entry.h"
 
 namespace cubelet::storage {
 
@@ -14,25 +15,23 @@ Compactor::Compactor(Store* store, CompactorOptions options, Clock* clock, Logge
 Compactor::~Compactor() { Stop(); }
 
 void Compactor::Start() {
-  thread_ = std::jthread([this] {
-    try {
-      absl::MutexLock lock(&mu_);
-      while (!stopping_) {
-        mu_.Unlock();
-        absl::StatusOr<int64_t> compacted = RunOnce();
-        if (!compacted.ok()) {
-          logger_.Warning("Store compaction failed", {{"err", compacted.status()}});
-        } else if (*compacted > 0) {
-          logger_.VInfo(2, "Compacted store", {{"revision", static_cast<long long>(*compacted)}});
-        }
-        mu_.Lock();
-        const absl::Time deadline = absl::Now() + options_.interval;
-        while (!stopping_ && !cv_.WaitWithDeadline(&mu_, deadline)) {
-        }
+  thread_ = StartThread(logger_, "store-compactor", [this] {
+    absl::MutexLock lock(&mu_);
+    while (!stopping_) {
+      mu_.Unlock();
+      // A pass that throws fails like one that returns an error: the next interval tries again.
+      absl::StatusOr<int64_t> compacted;
+      absl::Status thrown = RunGuarded(logger_, "store-compactor", "compact the store", [&] { compacted = RunOnce(); });
+      if (!thrown.ok()) compacted = thrown;
+      if (!compacted.ok()) {
+        logger_.Warning("Store compaction failed", {{"err", compacted.status()}});
+      } else if (*compacted > 0) {
+        logger_.VInfo(2, "Compacted store", {{"revision", static_cast<long long>(*compacted)}});
       }
-    } catch (const std::exception& e) {
-      logger_.Error("Store compactor failed", {{"err", e.what()}});
-      std::terminate();
+      mu_.Lock();
+      const absl::Time deadline = absl::Now() + options_.interval;
+      while (!stopping_ && !cv_.WaitWithDeadline(&mu_, deadline)) {
+      }
     }
   });
 }

@@ -61,6 +61,26 @@ TEST(FakeClockTest, SleepersWakeWhenTimeIsAdvancedPastTheirDeadline) {
   EXPECT_EQ(clock.Now() - start, absl::Seconds(10));
 }
 
+TEST(FakeClockTest, AStepBackWakesWaitersAsRealClocksWaitersAreWoken) {
+  FakeClock clock;
+  const absl::Time start = clock.Now();
+  Wakeup wakeup;
+  std::thread stepper([&] {
+    clock.AwaitSleepers(1);
+    clock.StepBack(absl::Hours(1));
+  });
+  EXPECT_FALSE(clock.WaitUntil(start + absl::Seconds(10), wakeup)) << "woken by the step, deadline not reached";
+  stepper.join();
+  EXPECT_EQ(clock.Now(), start - absl::Hours(1));
+
+  // A deadline read before a step and waited for after it: the wait returns at once.
+  const absl::Time read_before = clock.Now();
+  std::thread other([&] { clock.SetTime(read_before - absl::Minutes(1)); });
+  other.join();
+  EXPECT_FALSE(clock.WaitUntil(read_before + absl::Seconds(1), wakeup));
+  EXPECT_EQ(clock.Now(), read_before - absl::Minutes(1));
+}
+
 TEST(RealClockTest, WaitUntilReturnsOnNotifyOrDeadline) {
   RealClock clock;
   Wakeup wakeup;

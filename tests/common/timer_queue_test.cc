@@ -3,6 +3,8 @@
 #include "common/timer_queue.h"
 
 #include <atomic>
+#include <chrono>
+#include <stdexcept>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -162,7 +164,11 @@ TEST_F(TimerQueueTest, CancelReturnsOnlyAfterARunInProgressHasReturned) {
   });
   // A Cancel that did not wait would return while the task is still held: give it the chance
   // before letting the task go (a correct Cancel never returns in this window, so this never flakes).
-  for (int i = 0; i < 100000 && !cancelled; ++i) std::this_thread::yield();
+  // 50 ms of yielding, not a count: on a loaded machine 100,000 yields took over a minute.
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+       !cancelled && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::yield();
+  }
   release.Notify();
   canceller.join();
 }
@@ -247,6 +253,79 @@ TEST_F(TimerQueueTest, StopWaitsForRunningTasksAndNothingRunsAfterwards) {
   EXPECT_EQ(later, 0);
   releaser.join();
   // `running`, `pending` and `after_stop` outlive their queue; destroying them is harmless.
+}
+
+TEST_F(TimerQueueTest, ATaskThatThrowsFailsThatRunOnlyAndIsLoggedByName) {
+  auto q = Make(1);
+  std::atomic<int> runs{0};
+  auto flaky = q->Every(absl::Seconds(1), [&] {
+    if (++runs == 1) throw std::out_of_range("stoi");
+  }, {.name = "flaky loop"});
+  auto odd = q->After(absl::Milliseconds(500), [] { throw 42; }, "odd one");
+  auto fine = q->After(absl::Seconds(2), [&] { Record("fine"); });
+  q->AwaitIdle();
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(sink_->Count("timer task flaky loop"), 1) << ::testing::PrintToString(sink_->Lines());
+  EXPECT_EQ(sink_->Count("stoi"), 1);
+  clock_.Advance(absl::Milliseconds(500));
+  q->AwaitIdle();
+  EXPECT_EQ(sink_->Count("timer task odd one"), 1) << "a throw that is no std::exception is caught too";
+  clock_.Advance(absl::Milliseconds(500));
+  q->AwaitIdle();
+  EXPECT_EQ(runs, 2) << "the periodic task keeps its schedule after a throw";
+  clock_.Advance(absl::Seconds(1));
+  q->AwaitIdle();
+  EXPECT_EQ(runs, 3);
+  EXPECT_THAT(Runs(), ElementsAre("fine")) << "the queue's other tasks ran";
+}
+
+// What a closure owns may call back into the queue when it is destroyed (a Handle cancels, a
+// completion schedules a retry): the queue must destroy closures outside its lock.
+TEST_F(TimerQueueTest, AClosureWhoseDestructorCallsIntoTheQueueIsDestroyedOutsideItsLock) {
+  auto q = Make(1);
+  std::atomic<int> destroyed{0};
+  struct CallsBack {
+    TimerQueue* q;
+    std::atomic<int>* destroyed;
+    TimerQueue::Handle other;
+    ~CallsBack() {
+      other.Cancel();
+      auto retry = q->After(absl::Seconds(1), [] {});
+      ++*destroyed;
+    }
+  };
+  auto make = [&] {
+    return std::make_shared<CallsBack>(q.get(), &destroyed, q->After(absl::Hours(1), [] {}));
+  };
+  // Destroyed by the worker after its run, by Cancel before any run, by Stop unrun.
+  auto ran = q->After(absl::Seconds(1), [g = make(), this] { Record("ran"); });
+  auto cancelled = q->After(absl::Seconds(1), [g = make()] {});
+  cancelled.Cancel();
+  EXPECT_EQ(destroyed, 1);
+  clock_.Advance(absl::Seconds(1));
+  q->AwaitIdle();
+  EXPECT_THAT(Runs(), ElementsAre("ran"));
+  EXPECT_EQ(destroyed, 2);
+  auto pending = q->After(absl::Seconds(10), [g = make()] {});
+  q->Stop();
+  EXPECT_EQ(destroyed, 3);
+}
+
+// A backward wall-clock step (NTP, an operator) must not stretch a timer by the step: After(5s)
+// fires after 5 s of the clock's progress, however far the wall clock went back meanwhile.
+TEST_F(TimerQueueTest, AfterABackwardClockStepATimerFiresAfterItsDelayNotTheDelayPlusTheStep) {
+  auto q = Make(1);
+  auto h = q->After(absl::Seconds(5), [&] { Record("fired"); });
+  clock_.Advance(absl::Seconds(2));
+  q->AwaitIdle();
+  clock_.StepBack(absl::Hours(1));
+  clock_.AwaitSleepers(1);  // the queue's clock thread has seen the step and waits again
+  clock_.Advance(absl::Seconds(3) - absl::Milliseconds(1));
+  q->AwaitIdle();
+  EXPECT_TRUE(Runs().empty()) << "not before its 5 s";
+  clock_.Advance(absl::Milliseconds(1));
+  q->AwaitIdle();
+  EXPECT_THAT(Runs(), ElementsAre("fired")) << "5 s after it was set, not 1 h 5 s";
 }
 
 }  // namespace

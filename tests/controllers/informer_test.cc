@@ -1,6 +1,7 @@
 #include "controllers/informer.h"
 
 #include <map>
+#include <stdexcept>
 
 #include "controllers/controller_test_util.h"
 #include "gtest/gtest.h"
@@ -95,6 +96,24 @@ TEST_F(InformerTest, AWatchTheCacheEndsIsResumedWithoutLosingOrRepeatingEvents) 
   }
   EXPECT_EQ(recorder_.relists(), 0);
   EXPECT_EQ(recorder_.synced(), 1);
+  informers_.Stop();
+}
+
+
+TEST_F(InformerTest, AHandlerThatThrowsLosesThatEventOnlyAndTheWatchGoesOn) {
+  InformerHandler recording = recorder_.Handler();
+  InformerHandler handler{[&](const WatchEvent& e) {
+                            if (e.object != nullptr && e.object->name == "poison") throw std::out_of_range("stoi");
+                            recording.on_event(e);
+                          },
+                          recording.on_relist};
+  informers_.Add(configmaps_, "default", {}, std::move(handler));
+  ASSERT_TRUE(informers_.Start().ok());
+  ASSERT_TRUE(Eventually([&] { return recorder_.synced() == 1; }));
+  stack_.Create(configmaps_, "default", testing::ConfigMap("poison"));
+  stack_.Create(configmaps_, "default", testing::ConfigMap("after"));
+  EXPECT_TRUE(Eventually([&] { return recorder_.Count("after", EventType::kAdded) == 1; }));
+  EXPECT_EQ(recorder_.relists(), 0);  // the same watch delivered it: nothing was restarted
   informers_.Stop();
 }
 

@@ -336,7 +336,24 @@ TEST_F(HttpServerTest, ThrowingHandlerGets500AndServerKeepsServing) {
   auto ok = client->Get("/fine");
   ASSERT_TRUE(ok) << httplib::to_string(ok.error());
   EXPECT_EQ(ok->body, "ok");
-  EXPECT_GE(log_sink_->Count("HTTP handler threw"), 1);
+  EXPECT_EQ(log_sink_->Count(R"(thread="http-worker" operation="HTTP request handler" err="boom")"), 1);
+}
+
+TEST_F(HttpServerTest, HandlerThrowingANonStandardExceptionGets500AndServerKeepsServing) {
+  StartServer(Options(), [](Request request, std::shared_ptr<Responder> responder) {
+    if (request.path == "/throw") throw 42;
+    responder->Send({.status = 200, .headers = {}, .body = "ok"});
+  });
+  auto client = HttplibClient(port_, *pki_);
+  for (int i = 0; i < 5; ++i) {  // more throws than worker threads: each thread survives its throw
+    auto thrown = client->Get("/throw");
+    ASSERT_TRUE(thrown) << httplib::to_string(thrown.error());
+    EXPECT_EQ(thrown->status, 500);
+  }
+  auto ok = client->Get("/fine");
+  ASSERT_TRUE(ok) << httplib::to_string(ok.error());
+  EXPECT_EQ(ok->body, "ok");
+  EXPECT_EQ(log_sink_->Count(R"(thread="http-worker")"), 5);
 }
 
 TEST_F(HttpServerTest, HeadResponseHasLengthButNoBody) {

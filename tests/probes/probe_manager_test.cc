@@ -17,6 +17,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/synchronization/notification.h"
 #include "cri/fake_runtime.h"
 #include "cri/remote_runtime.h"
 
@@ -244,6 +245,31 @@ TEST_F(ProbeManagerTest, ReadinessIsFalseUntilTheFirstSuccessAndFollowsTheProbe)
   Tick(1);
   EXPECT_EQ(manager_->Readiness(id), false);
   EXPECT_TRUE(manager_->FailedContainers(*pod).empty()) << "readiness never kills";
+}
+
+// Issue 11's leftover: an exec probe on the wire when its pod is removed completes afterwards; its
+// result must be dropped, not re-create the entry RemovePod erased (a leak) nor report a change
+// (a spurious sync of a pod that is gone).
+TEST_F(ProbeManagerTest, AnExecResultArrivingAfterThePodWasRemovedIsDropped) {
+  auto pod = PodWith("");
+  pod->spec.containers[0].readiness_probe = ExecProbe(1, 1);
+  const std::string id = RunningContainerId();
+  SetRunning(id);
+  absl::Notification entered, release;
+  fake_->SetExecBehavior([&](const std::string&, const std::vector<std::string>&) {
+    entered.Notify();
+    release.WaitForNotification();
+    return cri::ExecSyncResult{"", "", 0};
+  });
+  manager_->AddPod(pod);
+  clock_.Advance(absl::Seconds(1));  // the first run is due within one period
+  entered.WaitForNotification();
+  manager_->RemovePod(pod->metadata.uid);
+  release.Notify();
+  timers_.AwaitIdle();  // the exec's completion has run
+  EXPECT_EQ(manager_->Readiness(id), std::nullopt) << "no result kept for a removed pod";
+  std::lock_guard<std::mutex> l(mu_);
+  EXPECT_TRUE(changes_.empty()) << "no change reported for a removed pod";
 }
 
 TEST_F(ProbeManagerTest, InitialDelayIsHonoured) {

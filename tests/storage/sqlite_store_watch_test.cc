@@ -1,6 +1,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -291,6 +292,41 @@ TEST_F(SqliteStoreWatchTest, AWatchFromTheFutureStartsWhenItsRevisionArrives) {
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(store_->Create(StrCat("/w/", i), "v").ok());
   ASSERT_TRUE(sink.WaitForEvents(2));
   EXPECT_EQ(sink.events()[0].kv.mod_revision, 3);
+}
+
+
+// Throws from its first OnEvents (as a library might), records the rest.
+class ThrowingSink : public RecordingSink {
+ public:
+  void OnEvents(std::vector<Event> events) override {
+    if (!thrown_.exchange(true)) throw std::runtime_error("sink exploded");
+    RecordingSink::OnEvents(std::move(events));
+  }
+
+ private:
+  std::atomic<bool> thrown_{false};
+};
+
+TEST_F(SqliteStoreWatchTest, ASinkThatThrowsEndsOnlyItsOwnWatchWithTheError) {
+  Open();
+  ThrowingSink bad;
+  RecordingSink good;
+  auto bad_watch = store_->WatchPrefix("/w/", 0, &bad);
+  ASSERT_TRUE(bad_watch.ok()) << bad_watch.status();
+  auto good_watch = store_->WatchPrefix("/w/", 0, &good);
+  ASSERT_TRUE(good_watch.ok()) << good_watch.status();
+  ASSERT_TRUE(store_->Create("/w/a", "1").ok());
+
+  // The throwing sink is told its watch ended (its owner relists), naming what threw.
+  ASSERT_TRUE(bad.WaitForClosed());
+  EXPECT_EQ(bad.closed()->code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(bad.closed()->message(), HasSubstr("sink exploded"));
+  // The store's watch thread is still alive: the other watch and later writes go on.
+  ASSERT_TRUE(store_->Create("/w/b", "2").ok());
+  ASSERT_TRUE(good.WaitForEvents(2));
+  EXPECT_EQ(good.events()[1].kv.key, "/w/b");
+  EXPECT_FALSE(good.closed().has_value());
+  EXPECT_TRUE(bad.events().empty());
 }
 
 }  // namespace

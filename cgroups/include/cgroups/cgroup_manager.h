@@ -33,6 +33,12 @@ class CgroupManager {
   // Removes the cgroup and everything below it; a missing cgroup is not an error. Fails with
   // the kernel's EBUSY while processes remain.
   virtual absl::Status Destroy(const CgroupName& name) = 0;
+  // SIGKILLs every process in the cgroup and below it through the cgroup, never by pids read
+  // earlier (one may have been reused since): v2 writes cgroup.kill; v1 freezes the freezer
+  // cgroup, kills what it lists while frozen, thaws, and repeats until none is left. Waits a
+  // bounded time for them to exit; UNAVAILABLE names how many are left. A missing cgroup is
+  // no error. Blocks (for as long as the killed processes take to exit).
+  virtual absl::Status KillAll(const CgroupName& name) = 0;
   // Processes in the cgroup and below it.
   virtual absl::StatusOr<std::vector<int>> Pids(const CgroupName& name) const = 0;
   // Names of the direct children (empty when the cgroup does not exist).

@@ -22,6 +22,7 @@ class CgroupV1Manager final : public CgroupManager {
   absl::Status Create(const CgroupName& name, const ResourceConfig& config) override;
   absl::Status Update(const CgroupName& name, const ResourceConfig& config) override;
   absl::Status Destroy(const CgroupName& name) override;
+  absl::Status KillAll(const CgroupName& name) override;
   absl::StatusOr<std::vector<int>> Pids(const CgroupName& name) const override;
   absl::StatusOr<std::vector<CgroupName>> Children(const CgroupName& name) const override;
   absl::StatusOr<ResourceConfig> Read(const CgroupName& name) const override;

@@ -3,6 +3,8 @@
 #include <exception>
 #include <utility>
 
+#include "common/thread_entry.h"
+
 namespace cubelet::httpserver::internal {
 
 WorkerPool::WorkerPool(int threads, Logger logger)
@@ -12,7 +14,7 @@ WorkerPool::~WorkerPool() { Stop(); }
 
 void WorkerPool::Start() {
   threads_.reserve(threads_count_);
-  for (int i = 0; i < threads_count_; ++i) threads_.emplace_back([this] { Run(); });
+  for (int i = 0; i < threads_count_; ++i) threads_.push_back(StartThread(logger_, "http-worker", [this] { Run(); }));
 }
 
 bool WorkerPool::Submit(std::function<void()>& task) {
@@ -51,13 +53,7 @@ void WorkerPool::Run() {
     }
     // The thread's entry: a library that throws inside a handler must not take the server down.
     // The request's Responder, destroyed unanswered with the task, then answers 500.
-    try {
-      task();
-    } catch (const std::exception& e) {
-      logger_.Error("HTTP handler threw", {{"exception", e.what()}});
-    } catch (...) {
-      logger_.Error("HTTP handler threw a non-standard exception");
-    }
+    (void)RunGuarded(logger_, "http-worker", "HTTP request handler", task);
   }
 }
 

@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/thread_entry.h"
 #include "storage/cacher/dispatcher.h"
 #include "storage/cacher/watch_cache.h"
 
@@ -192,15 +193,29 @@ struct Cacher::Impl {
   }
 
   void RunUpdater() {
-    try {
-      bool running = true;
-      while (running) {
+    bool running = true;
+    // Set when a step threw: the cache may have missed or half-applied a change, so it relists
+    // as after a lost store watch (its clients' watches are reset and resume).
+    absl::Status failed;
+    while (running) {
+      absl::Status thrown = RunGuarded(logger, "watch-cache", "apply store events", [&] {
+        if (!failed.ok()) {
+          if (!WaitUnlessStopping(kRelistBackoffStart)) {
+            running = false;
+            return;
+          }
+          running = Relist(std::exchange(failed, absl::OkStatus()));
+          return;
+        }
         std::deque<SourceItem> items;
         {
           absl::MutexLock lock(&mu);
           auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return !source.empty() || stopping; };
           mu.Await(absl::Condition(&ready));
-          if (stopping) break;
+          if (stopping) {
+            running = false;
+            return;
+          }
           items = std::exchange(source, {});
         }
         std::vector<internal::Change> changes;
@@ -224,13 +239,8 @@ struct Cacher::Impl {
           if (!running) break;
         }
         if (running) flush();
-      }
-    } catch (const std::exception& e) {
-      logger.Error("Watch cache updater thread failed", {{"prefix", options.prefix}, {"err", e.what()}});
-      std::abort();
-    } catch (...) {
-      logger.Error("Watch cache updater thread failed with an unknown exception", {{"prefix", options.prefix}});
-      std::abort();
+      });
+      if (!thrown.ok()) failed = Annotate(thrown, StrCat("watch cache of ", options.prefix));
     }
     store_watch.reset();
   }
@@ -310,7 +320,7 @@ absl::Status Cacher::Start() {
     return s;
   }
   impl_->dispatcher.Start();
-  impl_->updater = std::jthread([impl = impl_.get()] { impl->RunUpdater(); });
+  impl_->updater = StartThread(impl_->logger, "watch-cache", [impl = impl_.get()] { impl->RunUpdater(); });
   absl::MutexLock lock(&impl_->mu);
   impl_->state = Impl::State::kRunning;
   impl_->logger.VInfo(2, "Watch cache started", {{"prefix", impl_->options.prefix},

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/status_macros.h"
+#include "common/thread_entry.h"
 
 namespace cubelet::storage::cacher::internal {
 namespace {
@@ -132,7 +133,7 @@ Dispatcher::~Dispatcher() { Stop(absl::OkStatus()); }
 
 void Dispatcher::Start() {
   started_.store(true);
-  thread_ = std::jthread([this] { Run(); });
+  thread_ = StartThread(logger_, "watch-dispatch", [this] { Run(); });
 }
 
 void Dispatcher::Stop(const absl::Status& reason) {
@@ -189,30 +190,36 @@ std::unique_ptr<WatchHandle> Dispatcher::MakeHandle(std::shared_ptr<Watcher> wat
 
 void Dispatcher::Run() {
   queue_->dispatch_thread.store(std::this_thread::get_id());
-  try {
-    while (true) {
-      bool closed = false;
-      std::deque<DispatchQueue::Item> items =
-          queue_->Take(bookmark_watchers_ > 0 ? kBookmarkPoll : absl::InfiniteDuration(), &closed);
-      if (closed) {
-        Shutdown(items);
-        break;
-      }
-      for (DispatchQueue::Item& item : items) Handle(item);
-      RemoveDead();
-      if (bookmark_watchers_ > 0) {
-        const absl::Time now = options_.clock->Now();
-        if (now >= next_bookmark_check_) SendBookmarks(now);
-      }
+  while (true) {
+    bool closed = false;
+    std::deque<DispatchQueue::Item> items =
+        queue_->Take(bookmark_watchers_ > 0 ? kBookmarkPoll : absl::InfiniteDuration(), &closed);
+    if (closed) {
+      Shutdown(items);
+      break;
     }
-  } catch (const std::exception& e) {
-    logger_.Error("Watch cache dispatch thread failed", {{"err", e.what()}});
-    std::abort();
-  } catch (...) {
-    logger_.Error("Watch cache dispatch thread failed with an unknown exception");
-    std::abort();
+    for (DispatchQueue::Item& item : items) {
+      // Sinks are guarded one by one (Call, Close, Activate); what else throws may have left
+      // watchers without an event, so all of them end with the error and their clients relist.
+      absl::Status thrown = RunGuarded(logger_, "watch-dispatch", "dispatch", [&] { Handle(item); });
+      if (!thrown.ok()) EndAll(thrown, item.watcher);
+    }
+    RemoveDead();
+    if (bookmark_watchers_ > 0) {
+      const absl::Time now = options_.clock->Now();
+      if (now >= next_bookmark_check_) SendBookmarks(now);
+    }
   }
   queue_->dispatch_thread.store(std::thread::id());
+}
+
+void Dispatcher::EndAll(const absl::Status& reason, const std::shared_ptr<Watcher>& item_watcher) {
+  if (item_watcher && !item_watcher->registered) Close(*item_watcher, reason);
+  std::vector<std::shared_ptr<Watcher>> ended = registry_;
+  for (const std::shared_ptr<Watcher>& w : ended) {
+    Close(*w, reason);
+    Remove(*w);
+  }
 }
 
 void Dispatcher::Shutdown(std::deque<DispatchQueue::Item>& pending) {
@@ -277,22 +284,28 @@ void Dispatcher::Activate(const std::shared_ptr<Watcher>& w) {
   {
     std::lock_guard<std::mutex> lock(w->call_mu);
     bool ok = true;
-    for (const ObjectPtr& o : w->initial_objects) {
-      if (w->stopped.load()) break;
-      ok = w->sink->OnEvent(WatchEvent{.type = EventType::kAdded, .object = o, .revision = o->mod_revision,
-                                       .initial_events_end = false});
-      if (!ok) break;
-    }
-    for (const CacheEventPtr& e : w->replay_events) {
-      if (!ok || w->stopped.load()) break;
-      EventConverter converter(*e);
-      if (const WatchEvent* out = converter.Convert(w->filter)) ok = w->sink->OnEvent(*out);
-    }
-    if (ok && w->send_initial_events && !w->stopped.load()) {
-      ok = w->sink->OnEvent(WatchEvent{.type = EventType::kBookmark,
-                                       .object = nullptr,
-                                       .revision = w->initial_end_revision,
-                                       .initial_events_end = true});
+    absl::Status thrown = RunGuarded(logger_, "watch-dispatch", "send a watch's initial events", [&] {
+      for (const ObjectPtr& o : w->initial_objects) {
+        if (w->stopped.load()) break;
+        ok = w->sink->OnEvent(WatchEvent{.type = EventType::kAdded, .object = o, .revision = o->mod_revision,
+                                         .initial_events_end = false});
+        if (!ok) break;
+      }
+      for (const CacheEventPtr& e : w->replay_events) {
+        if (!ok || w->stopped.load()) break;
+        EventConverter converter(*e);
+        if (const WatchEvent* out = converter.Convert(w->filter)) ok = w->sink->OnEvent(*out);
+      }
+      if (ok && w->send_initial_events && !w->stopped.load()) {
+        ok = w->sink->OnEvent(WatchEvent{.type = EventType::kBookmark,
+                                         .object = nullptr,
+                                         .revision = w->initial_end_revision,
+                                         .initial_events_end = true});
+      }
+    });
+    if (!thrown.ok()) {
+      ok = false;
+      CloseSinkLocked(*w, thrown);
     }
     if (!ok) w->stopped.store(true);
   }
@@ -351,15 +364,25 @@ void Dispatcher::RemoveDead() {
 bool Dispatcher::Call(Watcher& w, const WatchEvent& event) {
   std::lock_guard<std::mutex> lock(w.call_mu);
   if (w.stopped.load()) return false;
-  if (w.sink->OnEvent(event)) return true;
+  bool ok = false;
+  absl::Status thrown = RunGuarded(logger_, "watch-dispatch", "send a watch event", [&] { ok = w.sink->OnEvent(event); });
+  if (ok) return true;
+  // A sink that threw is told its watch ended (its client watches again); the others go on.
+  if (!thrown.ok()) CloseSinkLocked(w, thrown);
   w.stopped.store(true);
   return false;
+}
+
+void Dispatcher::CloseSinkLocked(Watcher& w, const absl::Status& reason) {
+  if (!w.stopped.exchange(true)) {
+    (void)RunGuarded(logger_, "watch-dispatch", "close a watch", [&] { w.sink->OnClosed(reason); });
+  }
 }
 
 void Dispatcher::Close(Watcher& w, const absl::Status& reason) {
   {
     std::lock_guard<std::mutex> lock(w.call_mu);
-    if (!w.stopped.exchange(true)) w.sink->OnClosed(reason);
+    CloseSinkLocked(w, reason);
   }
   w.ResetStoreWatch();
 }

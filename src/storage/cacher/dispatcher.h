@@ -163,6 +163,11 @@ class Dispatcher {
   void Shutdown(std::deque<DispatchQueue::Item>& pending);
   bool Call(Watcher& w, const WatchEvent& event);
   void Close(Watcher& w, const absl::Status& reason);
+  // Tells the sink its watch ended, unless it has ended already; the caller holds w.call_mu.
+  void CloseSinkLocked(Watcher& w, const absl::Status& reason);
+  // After a dispatch step threw: ends every registered watch (and `item_watcher`, when it was
+  // being registered) with `reason`.
+  void EndAll(const absl::Status& reason, const std::shared_ptr<Watcher>& item_watcher);
   void Remove(Watcher& w);
   void RemoveDead();
   void SendBookmarks(absl::Time now);

@@ -12,6 +12,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/thread_entry.h"
 #include "storage/sqlite/counting_vfs.h"
 #include "storage/sqlite/database.h"
 #include "storage/sqlite/kv_table.h"
@@ -140,14 +141,7 @@ absl::Status SqliteStore::Open() {
       logger_);
   const size_t ttl_keys = expiries_.size();  // the writer owns expiries_ once it runs
   hub_->Start();
-  writer_ = std::jthread([this] {
-    try {
-      WriterLoop();
-    } catch (const std::exception& e) {
-      logger_.Error("Store writer failed", {{"path", path_}, {"err", e.what()}});
-      std::terminate();
-    }
-  });
+  writer_ = StartThread(logger_, "store-writer", [this] { WriterLoop(); });
   logger_.Info("Opened store", {{"path", path_},
                                 {"created", opened.created},
                                 {"revision", static_cast<long long>(revision)},
@@ -394,7 +388,9 @@ void SqliteStore::WriterLoop() {
       if (closing) return;  // queue drained
       continue;
     }
-    ExecuteBatch(batch);
+    // A request that throws inside the transaction fails alone (ExecuteBatch); anything else that
+    // throws fails this batch's unanswered requests, and the writer goes on with the next.
+    (void)RunGuarded(logger_, "store-writer", "write a batch", [&] { ExecuteBatch(batch); });
     for (Request* r : batch) {
       if (r->kind != Request::Kind::kExpire) r->done.Notify();
     }
@@ -426,7 +422,9 @@ void SqliteStore::ExecuteBatch(const std::vector<Request*>& batch) {
     failure = db_->Exec("BEGIN IMMEDIATE");
     if (failure.ok()) {
       for (Request* r : batch) {
-        failure = Apply(*r, state);
+        absl::Status thrown = RunGuarded(logger_, "store-writer", "apply a write request",
+                                         [&] { failure = Apply(*r, state); });
+        if (!thrown.ok()) failure = Annotate(thrown, StrCat(r->op_name(), " ", r->key));
         if (!failure.ok()) {
           // Already names the operation and key; only the file is missing.
           failure = Annotate(failure, StrCat("store ", path_));
@@ -435,7 +433,9 @@ void SqliteStore::ExecuteBatch(const std::vector<Request*>& batch) {
         }
       }
     }
-    if (failure.ok() && options_.test_before_commit) options_.test_before_commit();
+    if (failure.ok() && options_.test_before_commit) {
+      failure = RunGuarded(logger_, "store-writer", "before commit", options_.test_before_commit);
+    }
     if (failure.ok()) failure = db_->Exec("COMMIT");
     if (!failure.ok()) {
       // A failed COMMIT may have rolled back already; roll back whatever is still open.

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/strings.h"
+#include "common/thread_entry.h"
 
 namespace cubelet::storage::sqlite {
 namespace {
@@ -40,15 +41,9 @@ WatchHub::WatchHub(HistoryReader reader, int64_t revision, WatchHubOptions optio
 WatchHub::~WatchHub() { Stop(absl::UnavailableError("store is closed")); }
 
 void WatchHub::Start() {
-  thread_ = std::jthread([this] {
-    // Project code does not throw; a library that does must not take the process down silently.
-    try {
-      Run();
-    } catch (const std::exception& e) {
-      logger_.Error("Store watch dispatcher failed", {{"err", e.what()}});
-      std::terminate();
-    }
-  });
+  // Each call out (a sink, the history reader) is guarded on its own (CallOut); this guard only
+  // names the thread and catches what the loop itself might throw.
+  thread_ = StartThread(logger_, "store-watch", [this] { Run(); });
 }
 
 void WatchHub::Stop(const absl::Status& reason) {
@@ -161,12 +156,8 @@ void WatchHub::Run() {
     auto it = watchers_.begin();
     const int64_t id = it->first;
     WatchSink* sink = it->second.sink;
-    busy_id_ = id;
     const absl::Status reason = stop_reason_;
-    mu_.Unlock();
-    sink->OnClosed(reason);
-    mu_.Lock();
-    busy_id_ = 0;
+    (void)CallOut(id, "close a watch", [&] { sink->OnClosed(reason); });
     watchers_.erase(id);
     cv_.SignalAll();
   }
@@ -194,13 +185,10 @@ void WatchHub::Advance(int64_t id) {
   } else {
     // Behind the ring: read the table up to where the ring starts; the ring does the rest.
     const int64_t through = ring_first_ - 1;
-    busy_id_ = id;
-    mu_.Unlock();
-    absl::StatusOr<HistoryChunk> chunk =
-        reader_(prefix, cursor, through, options_.max_events_per_call);
-    mu_.Lock();
-    busy_id_ = 0;
-    cv_.SignalAll();
+    absl::StatusOr<HistoryChunk> chunk;
+    absl::Status thrown = CallOut(id, "read the watch history",
+                                  [&] { chunk = reader_(prefix, cursor, through, options_.max_events_per_call); });
+    if (!thrown.ok()) chunk = thrown;
     if (chunk.ok()) {
       events = std::move(chunk->events);
       new_cursor = chunk->scanned_through;
@@ -213,14 +201,7 @@ void WatchHub::Advance(int64_t id) {
   if (it == watchers_.end()) return;  // removed while reading
   Watcher& w = it->second;
   if (!error.ok()) {
-    logger_.Warning("Store watch ended", {{"prefix", prefix}, {"err", error}});
-    busy_id_ = id;
-    mu_.Unlock();
-    sink->OnClosed(error);
-    mu_.Lock();
-    busy_id_ = 0;
-    watchers_.erase(id);
-    cv_.SignalAll();
+    EndWatch(id, prefix, sink, error);
     return;
   }
   w.cursor = new_cursor;
@@ -228,16 +209,32 @@ void WatchHub::Advance(int64_t id) {
   const bool progress = events.empty() && new_cursor == revision_ && new_cursor > w.notified;
   if (events.empty() && !progress) return;
   w.notified = new_cursor;
+  absl::Status thrown = CallOut(id, progress ? "report watch progress" : "deliver watch events", [&] {
+    if (progress) {
+      sink->OnProgress(new_cursor);
+    } else {
+      sink->OnEvents(std::move(events));
+    }
+  });
+  // A sink that threw may have missed events: its watch ends with the error (its owner relists).
+  if (!thrown.ok() && watchers_.contains(id)) EndWatch(id, prefix, sink, thrown);
+}
+
+void WatchHub::EndWatch(int64_t id, const std::string& prefix, WatchSink* sink, const absl::Status& error) {
+  logger_.Warning("Store watch ended", {{"prefix", prefix}, {"err", error}});
+  (void)CallOut(id, "close a watch", [&] { sink->OnClosed(error); });
+  watchers_.erase(id);
+  cv_.SignalAll();
+}
+
+absl::Status WatchHub::CallOut(int64_t id, std::string_view what, absl::FunctionRef<void()> call) {
   busy_id_ = id;
   mu_.Unlock();
-  if (progress) {
-    sink->OnProgress(new_cursor);
-  } else {
-    sink->OnEvents(std::move(events));
-  }
+  absl::Status thrown = RunGuarded(logger_, "store-watch", what, call);
   mu_.Lock();
   busy_id_ = 0;
   cv_.SignalAll();
+  return thrown;
 }
 
 }  // namespace cubelet::storage::sqlite

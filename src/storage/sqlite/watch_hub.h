@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -78,6 +79,13 @@ class WatchHub : public std::enable_shared_from_this<WatchHub> {
   // Moves one watcher forward by at most one call's worth of events. Called with mu_ held;
   // releases it around history reads and callbacks.
   void Advance(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Tells the sink its watch ended with `error` and drops the watch.
+  void EndWatch(int64_t id, const std::string& prefix, WatchSink* sink, const absl::Status& error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs `call` (a sink or the history reader) with mu_ released and watch `id` marked busy, so
+  // that its Remove waits; a throw is logged and returned as INTERNAL.
+  absl::Status CallOut(int64_t id, std::string_view what, absl::FunctionRef<void()> call)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Trim() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
