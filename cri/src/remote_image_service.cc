@@ -47,13 +47,14 @@ class RemoteImageService final : public ImageService {
   }
 
   absl::StatusOr<std::string> PullImage(const ImageSpec& image, const AuthConfig* auth,
-                                        const PodSandboxConfig* sandbox_config) override {
+                                        const PodSandboxConfig* sandbox_config, std::stop_token cancel) override {
     pb::PullImageRequest req;
     ToProto(image, req.mutable_image());
     if (auth != nullptr) ToProto(*auth, req.mutable_auth());
     if (sandbox_config != nullptr) ToProto(*sandbox_config, req.mutable_sandbox_config());
     pb::PullImageResponse resp;
     auto ctx = NewCallContext(options_.image_pull_timeout);
+    std::stop_callback on_cancel(cancel, [&ctx] { ctx->TryCancel(); });
     RETURN_STATUS(stub_->PullImage(ctx.get(), req, &resp), "PullImage", ImageObject(image));
     if (resp.image_ref().empty()) {
       return absl::InternalError(StrCat("PullImage ", ImageObject(image), ": runtime returned an empty image reference"));

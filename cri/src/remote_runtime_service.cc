@@ -158,7 +158,8 @@ class RemoteRuntimeService final : public RuntimeService {
                     Quoted("container", container_id));
   }
 
-  absl::Status StopContainer(const std::string& container_id, absl::Duration grace) override {
+  absl::Status StopContainer(const std::string& container_id, absl::Duration grace,
+                             std::stop_token cancel) override {
     pb::StopContainerRequest req;
     req.set_container_id(container_id);
     const int64_t seconds = std::max<int64_t>(0, absl::ToInt64Seconds(grace));
@@ -166,6 +167,7 @@ class RemoteRuntimeService final : public RuntimeService {
     pb::StopContainerResponse resp;
     // The runtime may take the whole grace period; the deadline leaves room beyond it.
     auto ctx = NewCallContext(options_.request_timeout + absl::Seconds(seconds));
+    std::stop_callback on_cancel(cancel, [&ctx] { ctx->TryCancel(); });
     return FromGrpc(stub_->StopContainer(ctx.get(), req, &resp), "StopContainer",
                     Quoted("container", container_id));
   }

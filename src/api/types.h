@@ -457,4 +457,16 @@ struct Pod {
 // "<namespace>/<name>", the key upstream's logs use for a pod.
 inline std::string PodKey(const Pod& pod) { return pod.metadata.namespace_ + "/" + pod.metadata.name; }
 
+// upstream kubecontainer.GetPodFullName: "<name>_<namespace>", unique among a node's pods.
+inline std::string PodFullName(const Pod& pod) { return pod.metadata.name + "_" + pod.metadata.namespace_; }
+
+// Which source gave the kubelet a pod ("file", "http", "api"); set by the pod sources.
+inline constexpr char kConfigSourceAnnotation[] = "kubernetes.io/config.source";
+
+// upstream kubetypes.IsStaticPod: a pod from a source other than the API server.
+inline bool IsStaticPod(const Pod& pod) {
+  auto it = pod.metadata.annotations.find(kConfigSourceAnnotation);
+  return it != pod.metadata.annotations.end() && it->second != "api";
+}
+
 }  // namespace cubelet::api

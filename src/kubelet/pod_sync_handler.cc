@@ -38,7 +38,9 @@ absl::StatusOr<std::pair<kuberuntime::RuntimePodStatus, api::PodStatus>> PodSync
   return std::make_pair(std::move(runtime_status), std::move(generated));
 }
 
-absl::StatusOr<bool> PodSyncHandler::SyncPod(const api::Pod& pod) {
+absl::StatusOr<workers::SyncPodOutcome> PodSyncHandler::SyncPod(const api::Pod& pod, std::stop_token cancelled,
+                                                                StepDone resume) {
+  using workers::SyncPodOutcome;
   // Admission: a pod asking for a sysctl the node does not allow never runs.
   if (absl::Status admitted = AdmitSysctls(pod, runtime_->options().allowed_unsafe_sysctls); !admitted.ok()) {
     api::PodStatus rejected;
@@ -53,12 +55,12 @@ absl::StatusOr<bool> PodSyncHandler::SyncPod(const api::Pod& pod) {
                                        {"message", rejected.message}});
     }
     statuses_->SetPodStatus(pod.metadata.uid, rejected);
-    return true;
+    return SyncPodOutcome::kTerminal;
   }
   ASSIGN_OR_RETURN(auto before, RefreshStatus(pod));
   if (before.second.phase == "Succeeded" || before.second.phase == "Failed") {
     logger_.VInfo(2, "Pod is terminal, stopping it", {{"pod", api::PodKey(pod)}, {"phase", before.second.phase}});
-    return true;
+    return SyncPodOutcome::kTerminal;
   }
   logger_.VInfo(4, "SyncPod enter", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
   // The pod's cgroup, with its limits, exists before its sandbox does.
@@ -67,18 +69,21 @@ absl::StatusOr<bool> PodSyncHandler::SyncPod(const api::Pod& pod) {
                     {{"pod", api::PodKey(pod)}, {"reason", "FailedToCreatePodContainer"}, {"err", s}});
     return s;
   }
-  kuberuntime::PodSyncResult result = runtime_->SyncPod(pod, before.first, probes_->FailedContainers(pod));
+  kuberuntime::PodSyncResult result =
+      runtime_->SyncPod(pod, before.first, probes_->FailedContainers(pod), cancelled, std::move(resume));
+  if (result.kills_started) return SyncPodOutcome::kPending;
   if (!result.error.ok()) {
     // The start error (CrashLoopBackOff, ErrImagePull, ...) shows in the status now; what
     // succeeded shows after the PLEG's next relist, which syncs the pod again.
     (void)RefreshStatus(pod);
     return result.error;
   }
-  return false;
+  return SyncPodOutcome::kSynced;
 }
 
 void PodSyncHandler::SyncTerminatingPod(std::shared_ptr<const api::Pod> pod,
-                                        std::optional<int64_t> grace_period_seconds, TerminatingDone done) {
+                                        std::optional<int64_t> grace_period_seconds, std::stop_token cancelled,
+                                        TerminatingDone done) {
   logger_.VInfo(2, "SyncTerminatingPod enter", {{"pod", api::PodKey(*pod)}, {"podUID", pod->metadata.uid}});
   auto runtime_status =
       runtime_->GetPodStatus(pod->metadata.uid, pod->metadata.name, pod->metadata.namespace_);
@@ -87,19 +92,29 @@ void PodSyncHandler::SyncTerminatingPod(std::shared_ptr<const api::Pod> pod,
     return;
   }
   // `done` goes to the kill pool as is: it uses nothing of this handler.
-  runtime_->KillPodAsync(pod.get(), *runtime_status, grace_period_seconds, std::move(done));
+  runtime_->KillPodAsync(pod.get(), *runtime_status, grace_period_seconds, std::move(cancelled), std::move(done));
 }
+
+namespace {
+
+// A pod whose names no host path can be built from (InvalidArgument: "metadata.uid ... must not
+// contain '/'") has nothing on disk to clean up; retrying would only fail again for good.
+absl::Status NothingToCleanUp(absl::Status s) {
+  return s.code() == absl::StatusCode::kInvalidArgument ? absl::OkStatus() : s;
+}
+
+}  // namespace
 
 absl::Status PodSyncHandler::SyncTerminatedPod(const api::Pod& pod, bool deleted) {
   logger_.Info("Pod stopped", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
   // A pod that stays listed shows its containers' final states.
   if (!deleted) (void)RefreshStatus(pod);
   // Nothing of the pod runs any more: its cgroup goes, whether or not the pod stays listed.
-  RETURN_IF_ERROR(pod_cgroups_->RemovePodCgroup(pod));
+  RETURN_IF_ERROR(NothingToCleanUp(pod_cgroups_->RemovePodCgroup(pod)));
   if (!deleted) return absl::OkStatus();
   statuses_->RemovePod(pod.metadata.uid);
   runtime_->reasons().ForgetPod(pod.metadata.uid);
-  RETURN_IF_ERROR(volumes_->TearDownPod(pod.metadata.uid));
+  RETURN_IF_ERROR(NothingToCleanUp(volumes_->TearDownPod(pod.metadata.uid)));
   logger_.VInfo(2, "Pod cleaned up", {{"pod", api::PodKey(pod)}, {"podUID", pod.metadata.uid}});
   return absl::OkStatus();
 }

@@ -26,10 +26,13 @@ class PodSyncHandler final : public workers::PodSyncer {
                  volumes::VolumeManager* volumes, kuberuntime::PodCgroups* pod_cgroups,
                  const PodProbeResults* probes, Clock* clock, Logger logger, std::vector<std::string> node_ips);
 
-  absl::StatusOr<bool> SyncPod(const api::Pod& pod) override;
+  // Pending while containers it had to stop first (liveness restarts, changed definitions) stop
+  // on the runtime's kill pool.
+  absl::StatusOr<workers::SyncPodOutcome> SyncPod(const api::Pod& pod, std::stop_token cancelled,
+                                                  StepDone resume) override;
   // Reads the runtime on the calling thread, then stops the pod on the runtime's kill pool.
   void SyncTerminatingPod(std::shared_ptr<const api::Pod> pod, std::optional<int64_t> grace_period_seconds,
-                          TerminatingDone done) override;
+                          std::stop_token cancelled, TerminatingDone done) override;
   // The pod's final status (its containers' exit codes) first, then its cleanup.
   absl::Status SyncTerminatedPod(const api::Pod& pod, bool deleted) override;
 

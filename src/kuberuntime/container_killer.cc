@@ -49,7 +49,19 @@ class KillBatch {
 ContainerKiller::ContainerKiller(cri::RuntimeService* runtime, Clock* clock, Logger logger, int threads)
     : runtime_(runtime), clock_(clock), logger_(logger), pool_(threads, "container-killer", logger) {}
 
-absl::Status ContainerKiller::KillContainer(const ContainerKill& kill) {
+ContainerKiller::~ContainerKiller() {
+  // The pool joins its running tasks when destroyed next: they return at once now.
+  shutdown_.request_stop();
+}
+
+absl::Status ContainerKiller::KillContainer(const ContainerKill& kill, std::stop_token cancel) {
+  // Either the caller's cancel or the killer's shutdown stops the call to the runtime.
+  std::stop_source stop;
+  std::stop_callback by_caller(cancel, [&stop] { stop.request_stop(); });
+  std::stop_callback by_shutdown(shutdown_.get_token(), [&stop] { stop.request_stop(); });
+  if (stop.stop_requested()) {
+    return absl::CancelledError(StrCat("stop container \"", kill.name, "\" (", kill.container_id, "): cancelled"));
+  }
   int64_t grace_seconds = kill.grace_seconds;
   const api::LifecycleHandler* pre_stop = nullptr;
   if (kill.spec && kill.spec->lifecycle && kill.spec->lifecycle->pre_stop) pre_stop = &*kill.spec->lifecycle->pre_stop;
@@ -68,27 +80,27 @@ absl::Status ContainerKiller::KillContainer(const ContainerKill& kill) {
   logger_.Info("Killing container with a grace period",
                {{"containerName", kill.name}, {"containerID", kill.container_id}, {"gracePeriod", grace_seconds},
                 {"reason", kill.reason}});
-  absl::Status s = runtime_->StopContainer(kill.container_id, absl::Seconds(grace_seconds));
+  absl::Status s = runtime_->StopContainer(kill.container_id, absl::Seconds(grace_seconds), stop.get_token());
   if (s.code() == absl::StatusCode::kNotFound) return absl::OkStatus();
   if (!s.ok()) return Annotate(s, StrCat("stop container \"", kill.name, "\" (", kill.container_id, ")"));
   return absl::OkStatus();
 }
 
-void ContainerKiller::KillContainersAsync(std::vector<ContainerKill> kills, Done done) {
+void ContainerKiller::KillContainersAsync(std::vector<ContainerKill> kills, std::stop_token cancel, Done done) {
   if (kills.empty()) {
     std::move(done)(absl::OkStatus());
     return;
   }
   auto batch = std::make_shared<KillBatch>(kills.size(), std::move(done));
   for (auto& kill : kills) {
-    pool_.Submit([this, batch, kill = std::move(kill)]() mutable { batch->Finished(KillContainer(kill)); });
+    pool_.Submit([this, batch, cancel, kill = std::move(kill)]() mutable { batch->Finished(KillContainer(kill, cancel)); });
   }
 }
 
-absl::Status ContainerKiller::KillContainers(std::vector<ContainerKill> kills) {
+absl::Status ContainerKiller::KillContainers(std::vector<ContainerKill> kills, std::stop_token cancel) {
   std::promise<absl::Status> result;
   std::future<absl::Status> finished = result.get_future();
-  KillContainersAsync(std::move(kills), [&result](absl::Status s) { result.set_value(std::move(s)); });
+  KillContainersAsync(std::move(kills), std::move(cancel), [&result](absl::Status s) { result.set_value(std::move(s)); });
   return finished.get();
 }
 

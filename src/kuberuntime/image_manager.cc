@@ -9,7 +9,7 @@ ImageManager::ImageManager(cri::ImageService* images, Backoff* backoff, Logger l
 
 absl::StatusOr<std::string> ImageManager::EnsureImageExists(const api::Pod& pod, const api::Container& container,
                                                             const cri::PodSandboxConfig& sandbox_config,
-                                                            StartError* error) {
+                                                            std::stop_token cancelled, StartError* error) {
   const std::string& image = container.image;
   if (image.empty() || image.find_first_of(" \t\n") != std::string::npos) {
     *error = {"InvalidImageName", StrCat("Failed to apply default image tag \"", image, "\": invalid reference format")};
@@ -38,7 +38,8 @@ absl::StatusOr<std::string> ImageManager::EnsureImageExists(const api::Pod& pod,
     return absl::UnavailableError(error->message);
   }
   logger_.Info("Pulling image", {{"image", image}, {"pod", api::PodKey(pod)}});
-  auto ref = images_->PullImage(spec, nullptr, &sandbox_config);
+  auto ref = images_->PullImage(spec, nullptr, &sandbox_config, cancelled);
+  if (!ref.ok() && cancelled.stop_requested()) return ref.status();  // the pod stops: no back-off
   if (!ref.ok()) {
     backoff_->Next(key, backoff_->clock_now());
     *error = {"ErrImagePull", std::string(ref.status().message())};

@@ -2,6 +2,7 @@
 // (Always / IfNotPresent / Never), with image pull back-off, as upstream's images.imageManager.
 #pragma once
 
+#include <stop_token>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -24,7 +25,8 @@ class ImageManager {
 
   // The image reference (ID) to create the container from, or the StartError.
   absl::StatusOr<std::string> EnsureImageExists(const api::Pod& pod, const api::Container& container,
-                                                const cri::PodSandboxConfig& sandbox_config, StartError* error);
+                                                const cri::PodSandboxConfig& sandbox_config,
+                                                std::stop_token cancelled, StartError* error);
 
  private:
   cri::ImageService* images_;

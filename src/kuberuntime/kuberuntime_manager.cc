@@ -9,6 +9,7 @@
 #include <random>
 #include <regex>
 
+#include "absl/strings/numbers.h"
 #include "common/duration.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
@@ -17,6 +18,7 @@
 #include "kuberuntime/labels.h"
 #include "kuberuntime/lifecycle_handlers.h"
 #include "kuberuntime/sandbox_config.h"
+#include "volumes/subpath.h"
 
 namespace cubelet::kuberuntime {
 namespace {
@@ -143,14 +145,19 @@ std::vector<RuntimePodStatus> GroupPodStatuses(const std::vector<cri::PodSandbox
 
 int32_t KubeRuntimeManager::RestartCountFromLogs(const api::Pod& pod, const std::string& container) const {
   // After the old instances were garbage-collected, the log files still count the restarts.
-  const std::string dir = StrCat(PodLogsDirectory(options_, pod), "/", container);
+  auto dir = BuildContainerLogsDirectory(options_.pod_logs_dir, pod.metadata.namespace_, pod.metadata.name,
+                                        pod.metadata.uid, container);
+  if (!dir.ok()) return 0;
   std::error_code ec;
   int32_t next = 0;
   static const std::regex kLog(R"(^(\d+)\.log(\..*)?$)");
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
+  for (const auto& e : fs::directory_iterator(*dir, ec)) {
     std::smatch m;
     const std::string name = e.path().filename().string();
-    if (std::regex_match(name, m, kLog)) next = std::max(next, std::stoi(m[1].str()) + 1);
+    int32_t n = 0;
+    if (std::regex_match(name, m, kLog) && absl::SimpleAtoi(m[1].str(), &n) && n < INT32_MAX) {
+      next = std::max(next, n + 1);
+    }
   }
   return next;
 }
@@ -160,7 +167,8 @@ absl::Status KubeRuntimeManager::StartContainer(const api::Pod& pod, const api::
                                                 const cri::PodSandboxConfig& sandbox_config,
                                                 const RuntimePodStatus& status,
                                                 const std::vector<std::string>& pod_ips,
-                                                const std::map<std::string, std::string>& volumes) {
+                                                const std::map<std::string, std::string>& volumes,
+                                          std::stop_token cancelled) {
   const ContainerRuntimeStatus* previous = status.FindContainer(container.name);
   auto fail = [&](StartError e) {
     logger_.Warning("Failed to start container",
@@ -185,7 +193,7 @@ absl::Status KubeRuntimeManager::StartContainer(const api::Pod& pod, const api::
   }
 
   StartError image_error;
-  auto image_ref = image_manager_.EnsureImageExists(pod, container, sandbox_config, &image_error);
+  auto image_ref = image_manager_.EnsureImageExists(pod, container, sandbox_config, cancelled, &image_error);
   if (!image_ref.ok()) return fail(image_error);
 
   if (absl::Status non_root = VerifyRunAsNonRoot(pod, container, *image_ref); !non_root.ok()) {
@@ -198,10 +206,19 @@ absl::Status KubeRuntimeManager::StartContainer(const api::Pod& pod, const api::
   ctx.pod_ips = pod_ips;
   ctx.volumes = volumes;
   ctx.is_init = is_init;
-  const std::string pod_dir = volumes_->PodDir(pod.metadata.uid);
+  auto pod_dir_or = volumes_->PodDir(pod.metadata.uid);
+  if (!pod_dir_or.ok()) return fail({"CreateContainerConfigError", std::string(pod_dir_or.status().message())});
+  const std::string pod_dir = *std::move(pod_dir_or);
+  // subPaths are opened without following symlinks and bind-mounted beneath the pod dir, so what
+  // the runtime mounts is what was checked (upstream's safe subpath).
+  auto sub_paths = volumes::PrepareSubPaths(pod_dir, container, volumes);
+  if (!sub_paths.ok()) return fail({"CreateContainerConfigError", std::string(sub_paths.status().message())});
+  ctx.sub_paths = *std::move(sub_paths);
   if (!pod.spec.host_network) ctx.etc_hosts_path = StrCat(pod_dir, "/etc-hosts");
   if (!container.termination_message_path.empty()) {
-    const std::string dir = StrCat(pod_dir, "/containers/", container.name);
+    auto dir_or = volumes_->PodContainerDir(pod.metadata.uid, container.name);
+    if (!dir_or.ok()) return fail({"CreateContainerConfigError", std::string(dir_or.status().message())});
+    const std::string dir = *std::move(dir_or);
     std::error_code ec;
     fs::create_directories(dir, ec);
     ctx.termination_message_host_path = StrCat(dir, "/", RandomHex8());
@@ -212,7 +229,10 @@ absl::Status KubeRuntimeManager::StartContainer(const api::Pod& pod, const api::
   if (!config.ok()) return fail({"CreateContainerConfigError", std::string(config.status().message())});
 
   std::error_code ec;
-  fs::create_directories(StrCat(sandbox_config.log_directory, "/", container.name), ec);
+  auto log_dir = BuildContainerLogsDirectory(options_.pod_logs_dir, pod.metadata.namespace_, pod.metadata.name,
+                                            pod.metadata.uid, container.name);
+  if (!log_dir.ok()) return fail({"CreateContainerConfigError", std::string(log_dir.status().message())});
+  fs::create_directories(*log_dir, ec);
   auto id = runtime_->CreateContainer(sandbox_id, *config, sandbox_config);
   if (!id.ok()) return fail({"CreateContainerError", std::string(id.status().message())});
   logger_.VInfo(2, "Created container", {{"pod", api::PodKey(pod)}, {"container", container.name},
@@ -231,7 +251,8 @@ absl::Status KubeRuntimeManager::StartContainer(const api::Pod& pod, const api::
                                      .grace_seconds = pod.spec.termination_grace_period_seconds.value_or(30),
                                      .reason = "FailedPostStartHook",
                                      .spec = std::nullopt,
-                                     .pod_ips = {}}});
+                                     .pod_ips = {}}},
+                                   cancelled);
       return fail({"PostStartHookError", std::string(hook.message())});
     }
   }
@@ -312,11 +333,12 @@ absl::Status KubeRuntimeManager::StopPodSandboxes(const std::vector<cri::PodSand
 }
 
 void KubeRuntimeManager::KillPodAsync(const api::Pod* pod, const RuntimePodStatus& status,
-                                      std::optional<int64_t> grace_period_override, KillDone done) {
+                                      std::optional<int64_t> grace_period_override, std::stop_token cancel,
+                                      KillDone done) {
   // The sandboxes stop once every container did (upstream killPodWithSyncResult), on the pool
   // thread that finished the last container; on an error they are left for the retry.
   killer_.KillContainersAsync(
-      PodContainerKills(pod, status, grace_period_override),
+      PodContainerKills(pod, status, grace_period_override), std::move(cancel),
       [this, sandboxes = status.sandboxes, done = std::move(done)](absl::Status s) mutable {
         if (s.ok()) s = StopPodSandboxes(sandboxes);
         std::move(done)(std::move(s));
@@ -325,7 +347,7 @@ void KubeRuntimeManager::KillPodAsync(const api::Pod* pod, const RuntimePodStatu
 
 absl::Status KubeRuntimeManager::KillPod(const api::Pod* pod, const RuntimePodStatus& status,
                                          std::optional<int64_t> grace_period_override) {
-  RETURN_IF_ERROR(killer_.KillContainers(PodContainerKills(pod, status, grace_period_override)));
+  RETURN_IF_ERROR(killer_.KillContainers(PodContainerKills(pod, status, grace_period_override), {}));
   return StopPodSandboxes(status.sandboxes);
 }
 
@@ -346,8 +368,14 @@ absl::Status KubeRuntimeManager::ResizeContainers(const api::Pod& pod, const std
 }
 
 PodSyncResult KubeRuntimeManager::SyncPod(const api::Pod& pod, const RuntimePodStatus& status,
-                                          const ProbeKills& probe_kills) {
+                                          const ProbeKills& probe_kills, std::stop_token cancelled,
+                                          KillDone kills_done) {
   PodSyncResult result;
+  auto stop_if_cancelled = [&](std::string_view before) {
+    if (!cancelled.stop_requested()) return false;
+    result.error = absl::CancelledError(StrCat("sync of pod ", api::PodKey(pod), " cancelled before ", before));
+    return true;
+  };
   PodActions actions = ComputePodActions(pod, status, probe_kills);
   PodResize resize;
   if (options_.in_place_resize) {
@@ -363,14 +391,25 @@ PodSyncResult KubeRuntimeManager::SyncPod(const api::Pod& pod, const RuntimePodS
                  {"containersToStart", static_cast<long long>(actions.containers_to_start.size())},
                  {"containersToKill", static_cast<long long>(actions.containers_to_kill.size())}});
 
-  // 1. Kill what must go.
+  // 1. Kill what must go. Kills take up to a grace period: they run on the kill pool and this
+  // sync ends; the next sync, once they finished, goes on from the new state (upstream does
+  // them inline on the pod's own goroutine; our pod workers share a few threads).
   if (actions.kill_pod) {
     if (actions.create_sandbox && !actions.sandbox_id.empty()) {
       logger_.Info("Pod sandbox changed, it will be killed and re-created", {{"pod", api::PodKey(pod)}});
     }
-    absl::Status killed = KillPod(&pod, status);
-    if (!killed.ok()) {
-      result.error = killed;
+    std::vector<ContainerKill> kills = PodContainerKills(&pod, status, std::nullopt);
+    if (!kills.empty()) {
+      killer_.KillContainersAsync(std::move(kills), cancelled,
+                                  [this, sandboxes = status.sandboxes, done = std::move(kills_done)](absl::Status s) mutable {
+                                    if (s.ok()) s = StopPodSandboxes(sandboxes);
+                                    std::move(done)(std::move(s));
+                                  });
+      result.kills_started = true;
+      return result;
+    }
+    if (absl::Status s = StopPodSandboxes(status.sandboxes); !s.ok()) {
+      result.error = s;
       return result;
     }
     if (actions.create_sandbox) {
@@ -380,7 +419,6 @@ PodSyncResult KubeRuntimeManager::SyncPod(const api::Pod& pod, const RuntimePodS
       }
     }
   } else if (!actions.containers_to_kill.empty()) {
-    // In parallel on the kill pool; this sync waits for its own kills only.
     std::vector<ContainerKill> kills;
     for (const auto& k : actions.containers_to_kill) {
       std::optional<api::Container> spec;
@@ -395,10 +433,9 @@ PodSyncResult KubeRuntimeManager::SyncPod(const api::Pod& pod, const RuntimePodS
                        .spec = std::move(spec),
                        .pod_ips = status.PodIps()});
     }
-    if (absl::Status s = killer_.KillContainers(std::move(kills)); !s.ok()) {
-      result.error = s;
-      return result;
-    }
+    killer_.KillContainersAsync(std::move(kills), cancelled, std::move(kills_done));
+    result.kills_started = true;
+    return result;
   }
 
   // 1b. Resize what can change in place.
@@ -421,6 +458,7 @@ PodSyncResult KubeRuntimeManager::SyncPod(const api::Pod& pod, const RuntimePodS
   }
 
   // 3. The pod's volumes and files must exist before anything starts.
+  if (stop_if_cancelled("setting up volumes")) return result;
   auto volumes = volumes_->SetUpPod(pod);
   if (!volumes.ok()) {
     logger_.Error("Unable to set up volumes for pod", {{"pod", api::PodKey(pod)}, {"err", volumes.status()}});
@@ -437,6 +475,7 @@ PodSyncResult KubeRuntimeManager::SyncPod(const api::Pod& pod, const RuntimePodS
     return result;
   }
   if (actions.create_sandbox) {
+    if (stop_if_cancelled("creating the sandbox")) return result;
     std::error_code ec;
     fs::create_directories(sandbox_config->log_directory, ec);
     ::chmod(sandbox_config->log_directory.c_str(), 0755);
@@ -463,7 +502,8 @@ PodSyncResult KubeRuntimeManager::SyncPod(const api::Pod& pod, const RuntimePodS
   if (pod.spec.host_network) pod_ips = options_.node_ips;
   if (!pod.spec.host_network) {
     const std::string hosts = MakeEtcHostsContent(pod, pod_ips, PodHostname(pod), PodFqdn(pod, options_.cluster_domain));
-    absl::Status w = WriteEtcHosts(StrCat(volumes_->PodDir(pod.metadata.uid), "/etc-hosts"), hosts);
+    auto pod_dir = volumes_->PodDir(pod.metadata.uid);
+    absl::Status w = pod_dir.ok() ? WriteEtcHosts(StrCat(*pod_dir, "/etc-hosts"), hosts) : pod_dir.status();
     if (!w.ok()) {
       result.error = w;
       return result;
@@ -473,15 +513,17 @@ PodSyncResult KubeRuntimeManager::SyncPod(const api::Pod& pod, const RuntimePodS
   // 5. Init containers, one at a time: the next one starts once this one exited 0.
   if (actions.next_init_container) {
     const api::Container& c = pod.spec.init_containers[*actions.next_init_container];
-    absl::Status s = StartContainer(pod, c, true, sandbox_id, *sandbox_config, status, pod_ips, *volumes);
+    if (stop_if_cancelled(StrCat("starting init container \"", c.name, "\""))) return result;
+    absl::Status s = StartContainer(pod, c, true, sandbox_id, *sandbox_config, status, pod_ips, *volumes, cancelled);
     if (!s.ok()) result.error = s;
     return result;
   }
 
   // 6. The regular containers.
   for (size_t i : actions.containers_to_start) {
+    if (stop_if_cancelled(StrCat("starting container \"", pod.spec.containers[i].name, "\""))) return result;
     absl::Status s = StartContainer(pod, pod.spec.containers[i], false, sandbox_id, *sandbox_config, status,
-                                    pod_ips, *volumes);
+                                    pod_ips, *volumes, cancelled);
     if (!s.ok() && result.error.ok()) result.error = s;
   }
   return result;
@@ -525,7 +567,13 @@ void KubeRuntimeManager::GarbageCollect(const std::set<std::string>& active_uids
     }
     if (!active && !anything_alive && !p.name.empty()) {
       std::error_code ec;
-      fs::remove_all(StrCat(options_.pod_logs_dir, "/", p.namespace_, "_", p.name, "_", p.uid), ec);
+      // The names come from the runtime's labels: a path that would leave the logs dir is skipped.
+      auto dir = BuildPodLogsDirectory(options_.pod_logs_dir, p.namespace_, p.name, p.uid);
+      if (dir.ok()) {
+        fs::remove_all(*dir, ec);
+      } else {
+        logger_.Warning("Not removing the logs of a runtime pod", {{"pod", p.name}, {"err", dir.status()}});
+      }
     }
   }
   crash_backoff_.GC();

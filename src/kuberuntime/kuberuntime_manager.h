@@ -36,6 +36,10 @@ namespace cubelet::kuberuntime {
 
 struct PodSyncResult {
   absl::Status error;  // the first failure, for the pod worker's retry
+  // The sync had to stop containers first (a liveness restart, a changed definition, a changed
+  // sandbox): it started the kills on the kill pool and returned; `kills_done` was handed to
+  // them and the caller syncs the pod again once it is called.
+  bool kills_started = false;
 };
 
 class KubeRuntimeManager {
@@ -52,7 +56,10 @@ class KubeRuntimeManager {
   absl::StatusOr<RuntimePodStatus> GetPodStatus(const std::string& uid, const std::string& name,
                                                 const std::string& namespace_);
 
-  PodSyncResult SyncPod(const api::Pod& pod, const RuntimePodStatus& status, const ProbeKills& probe_kills = {});
+  // upstream SyncPod. `cancelled` ends it early (CancelledError) between steps and during an
+  // image pull. `kills_done` is used only when the result says kills_started.
+  PodSyncResult SyncPod(const api::Pod& pod, const RuntimePodStatus& status, const ProbeKills& probe_kills,
+                        std::stop_token cancelled, KillDone kills_done);
 
   // upstream KillPod: stops every running container (in parallel on the kill pool, each within
   // the grace period, at least 2 s) and then every sandbox of the pod. The grace period is
@@ -60,9 +67,10 @@ class KubeRuntimeManager {
   // terminationGracePeriodSeconds, else (a pod no source knows: `pod` null or without spec) the
   // containers' annotations. Returns as soon as the stops are queued and calls `done` once they
   // and the sandbox stops finished, on a pool thread (or the caller's when nothing runs); the
-  // caller's thread is free meanwhile.
+  // caller's thread is free meanwhile. `cancel` ends the stops under way (CancelledError; the
+  // sandboxes are then left running for the caller's next kill).
   void KillPodAsync(const api::Pod* pod, const RuntimePodStatus& status, std::optional<int64_t> grace_period_override,
-                    KillDone done);
+                    std::stop_token cancel, KillDone done);
   // KillPodAsync, waiting on the calling thread for this pod's stops only.
   absl::Status KillPod(const api::Pod* pod, const RuntimePodStatus& status,
                        std::optional<int64_t> grace_period_override = std::nullopt);
@@ -85,7 +93,7 @@ class KubeRuntimeManager {
   absl::Status StartContainer(const api::Pod& pod, const api::Container& container, bool is_init,
                               const std::string& sandbox_id, const cri::PodSandboxConfig& sandbox_config,
                               const RuntimePodStatus& status, const std::vector<std::string>& pod_ips,
-                              const std::map<std::string, std::string>& volumes);
+                              const std::map<std::string, std::string>& volumes, std::stop_token cancelled);
   // What KillPod stops: the pod's running containers, with their grace periods.
   std::vector<ContainerKill> PodContainerKills(const api::Pod* pod, const RuntimePodStatus& status,
                                                std::optional<int64_t> grace_period_override) const;

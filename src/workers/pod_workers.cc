@@ -1,9 +1,9 @@
 #include "workers/pod_workers.h"
 
 #include <atomic>
-#include <exception>
 
 #include "common/strings.h"
+#include "common/thread_entry.h"
 
 namespace cubelet::workers {
 namespace {
@@ -51,7 +51,7 @@ PodWorkers::PodWorkers(PodSyncer* syncer, Clock* clock, Logger logger, PodWorker
     liveness_->workers = this;
   }
   for (int i = 0; i < options_.threads; ++i) {
-    threads_.emplace_back([this](std::stop_token st) { Run(st); });
+    threads_.push_back(StartThread(logger_, "pod-worker", [this](std::stop_token st) { Run(st); }));
   }
 }
 
@@ -93,6 +93,10 @@ void PodWorkers::UpdatePod(UpdatePodOptions options) {
   if (first_time) {
     s.synced_at = now;
     w.pod = options.pod;
+    if (api::IsStaticPod(pod)) {
+      w.static_full_name = api::PodFullName(pod);
+      waiting_static_pods_[w.static_full_name].push_back(uid);
+    }
   }
 
   // The UID is being torn down and its source wants it again (a static pod's manifest moved out
@@ -141,8 +145,21 @@ void PodWorkers::UpdatePod(UpdatePodOptions options) {
     s.deleted = true;  // a terminal pod, already stopping, is now removed too
   }
   // Once terminating, every update can only shorten the grace period.
+  const std::optional<int64_t> grace_before = s.grace_period;
   if (s.terminating_at && !s.terminated_at) {
     s.grace_period = CalculateEffectiveGracePeriod(s.grace_period, pod, options.kill_pod_options.grace_period_override);
+  }
+  // upstream's cancelFn: a sync under way stops at its next safe point once the pod must
+  // terminate; a kill under way starts again when its grace period got shorter.
+  if (w.working && !w.cancel.stop_requested()) {
+    const bool stop_sync = w.running == PodWorkType::kSync && s.terminating_at;
+    const bool shortened = w.running == PodWorkType::kTerminating && grace_before && s.grace_period &&
+                           *s.grace_period < *grace_before;
+    if (stop_sync || shortened) {
+      logger_.VInfo(2, stop_sync ? "Cancelling current pod sync" : "Cancelling current pod termination: grace period shortened",
+                    {{"pod", api::PodKey(pod)}, {"podUID", uid}});
+      w.cancel.request_stop();
+    }
   }
 
   w.pending = std::move(options);
@@ -194,6 +211,7 @@ void PodWorkers::Run(std::stop_token stop) {
 void PodWorkers::RunStep(const std::string& uid) {
   std::shared_ptr<const api::Pod> pod;
   PodSyncStatus status;
+  std::stop_token cancelled;
   {
     std::lock_guard<std::mutex> l(mu_);
     auto it = workers_.find(uid);
@@ -201,13 +219,24 @@ void PodWorkers::RunStep(const std::string& uid) {
     Worker& w = it->second;
     w.queued = false;
     if (w.status.finished) return;
-    w.working = true;
     if (w.pending) {
       w.pod = std::move(w.pending->pod);
       w.pending.reset();
     }
+    if (w.status.WorkType() == PodWorkType::kSync && !w.static_full_name.empty() &&
+        !AllowStaticPodStart(w.static_full_name, uid)) {
+      // Another instance of the same static pod is still up; this one is queued again when it is gone.
+      logger_.VInfo(2, "Pod cannot start yet: another static pod of the same full name is still running",
+                    {{"pod", api::PodKey(*w.pod)}, {"podUID", uid}});
+      w.next_sync = absl::InfiniteFuture();
+      return;
+    }
+    w.working = true;
+    w.running = w.status.WorkType();
+    w.cancel = std::stop_source();
+    cancelled = w.cancel.get_token();
     // upstream acknowledgeTerminating: from here on no container of the pod starts.
-    if (w.status.WorkType() == PodWorkType::kTerminating) w.status.started_terminating = true;
+    if (w.running == PodWorkType::kTerminating) w.status.started_terminating = true;
     pod = w.pod;
     status = w.status;
   }
@@ -215,13 +244,24 @@ void PodWorkers::RunStep(const std::string& uid) {
   // One step of the pod's lifecycle, outside the lock.
   switch (status.WorkType()) {
     case PodWorkType::kSync: {
-      absl::StatusOr<bool> terminal;
-      try {
-        terminal = syncer_->SyncPod(*pod);
-      } catch (const std::exception& e) {
-        terminal = absl::InternalError(StrCat("pod sync threw: ", e.what()));
-      }
-      CompleteSync(uid, terminal, *pod);
+      // `resume` ends a step that left work running; it and the return below complete the step
+      // at most once between them.
+      auto completed = std::make_shared<std::atomic<bool>>(false);
+      auto resume = [liveness = liveness_, uid, pod, completed](absl::Status s) {
+        if (completed->exchange(true)) return;
+        std::lock_guard<std::mutex> l(liveness->mu);
+        if (liveness->workers == nullptr) return;
+        liveness->workers->CompleteSync(uid, s.ok() ? absl::StatusOr<SyncPodOutcome>(SyncPodOutcome::kPending) : s,
+                                        *pod);
+      };
+      absl::StatusOr<SyncPodOutcome> outcome = SyncPodOutcome::kSynced;
+      absl::Status guarded = RunGuarded(logger_, "pod-worker", StrCat("SyncPod ", api::PodKey(*pod)), [&] {
+        outcome = syncer_->SyncPod(*pod, cancelled, std::move(resume));
+      });
+      if (!guarded.ok()) outcome = guarded;
+      if (outcome.ok() && *outcome == SyncPodOutcome::kPending) return;  // `resume` completes it
+      if (completed->exchange(true)) return;
+      CompleteSync(uid, outcome, *pod);
       return;
     }
     case PodWorkType::kTerminating: {
@@ -237,41 +277,44 @@ void PodWorkers::RunStep(const std::string& uid) {
         std::lock_guard<std::mutex> l(liveness->mu);
         if (liveness->workers != nullptr) liveness->workers->CompleteTerminating(uid, s);
       };
-      try {
-        syncer_->SyncTerminatingPod(pod, status.grace_period, complete);
-      } catch (const std::exception& e) {
-        logger_.Error("Pod termination threw", {{"pod", api::PodKey(*pod)}, {"err", e.what()}});
-        complete(absl::InternalError(StrCat("pod termination threw: ", e.what())));
-      }
+      absl::Status guarded =
+          RunGuarded(logger_, "pod-worker", StrCat("SyncTerminatingPod ", api::PodKey(*pod)),
+                     [&] { syncer_->SyncTerminatingPod(pod, status.grace_period, cancelled, complete); });
+      if (!guarded.ok()) complete(guarded);
       return;
     }
     case PodWorkType::kTerminated: {
       absl::Status s;
-      try {
-        s = syncer_->SyncTerminatedPod(*pod, status.deleted);
-      } catch (const std::exception& e) {
-        s = absl::InternalError(StrCat("pod cleanup threw: ", e.what()));
-      }
+      absl::Status guarded = RunGuarded(logger_, "pod-worker", StrCat("SyncTerminatedPod ", api::PodKey(*pod)),
+                                        [&] { s = syncer_->SyncTerminatedPod(*pod, status.deleted); });
+      if (!guarded.ok()) s = guarded;
       CompleteTerminated(uid, s);
       return;
     }
   }
 }
 
-void PodWorkers::CompleteSync(const std::string& uid, const absl::StatusOr<bool>& result, const api::Pod& pod) {
+void PodWorkers::CompleteSync(const std::string& uid, const absl::StatusOr<SyncPodOutcome>& result,
+                              const api::Pod& pod) {
   absl::Duration next = Jitter(options_.resync_interval);
-  if (!result.ok()) {
-    logger_.Error("Error syncing pod, skipping",
-                  {{"pod", api::PodKey(pod)}, {"podUID", uid}, {"err", result.status()}});
-    next = Jitter(options_.error_backoff);
-  }
   std::lock_guard<std::mutex> l(mu_);
   auto it = workers_.find(uid);
   if (it == workers_.end()) return;
   Worker& w = it->second;
+  const bool cancelled = w.cancel.stop_requested();
   w.working = false;
+  if (!result.ok()) {
+    // A sync cancelled because the pod must terminate is not an error: the termination follows.
+    if (!cancelled || result.status().code() != absl::StatusCode::kCancelled) {
+      logger_.Error("Error syncing pod, skipping",
+                    {{"pod", api::PodKey(pod)}, {"podUID", uid}, {"err", result.status()}});
+      next = Jitter(options_.error_backoff);
+    }
+  } else if (*result == SyncPodOutcome::kPending) {
+    next = absl::ZeroDuration();  // the work the step left running finished: go on at once
+  }
   w.next_sync = clock_->Now() + next;
-  if (result.ok() && *result) {
+  if (result.ok() && *result == SyncPodOutcome::kTerminal) {
     // upstream completeSync: the pod finished by itself and goes on to terminating at once.
     logger_.VInfo(4, "Pod is terminal", {{"pod", api::PodKey(pod)}, {"podUID", uid}});
     if (!w.status.terminating_at) {
@@ -282,7 +325,7 @@ void PodWorkers::CompleteSync(const std::string& uid, const absl::StatusOr<bool>
     Schedule(uid, w);
     return;
   }
-  if (w.pending || w.status.terminating_at) Schedule(uid, w);
+  if (w.pending || w.status.terminating_at || next == absl::ZeroDuration()) Schedule(uid, w);
 }
 
 PodWorkers::Worker* PodWorkers::FinishTeardownStep(const std::string& uid, const absl::Status& result,
@@ -300,6 +343,13 @@ PodWorkers::Worker* PodWorkers::FinishTeardownStep(const std::string& uid, const
 
 void PodWorkers::CompleteTerminating(const std::string& uid, const absl::Status& result) {
   std::lock_guard<std::mutex> l(mu_);
+  if (auto it = workers_.find(uid); it != workers_.end() && !result.ok() && it->second.cancel.stop_requested()) {
+    // Cancelled for a shorter grace period: the kill starts again at once with it.
+    logger_.VInfo(2, "Pod termination restarts with a shorter grace period", {{"podUID", uid}, {"err", result}});
+    it->second.working = false;
+    Schedule(uid, it->second);
+    return;
+  }
   Worker* found = FinishTeardownStep(uid, result, "Error stopping pod, retrying");
   if (found == nullptr) return;
   Worker& w = *found;
@@ -319,7 +369,9 @@ void PodWorkers::CompleteTerminated(const std::string& uid, const absl::Status& 
     std::shared_ptr<const api::Pod> pod = std::move(w.restart_pod);
     logger_.Info("Pod has been terminated and was created again with the same UID, restarting it",
                  {{"pod", api::PodKey(*pod)}, {"podUID", uid}});
+    std::string static_full_name = std::move(w.static_full_name);
     w = Worker{};
+    w.static_full_name = std::move(static_full_name);
     w.status.synced_at = clock_->Now();
     w.pod = pod;
     w.pending = UpdatePodOptions{.update_type = UpdateType::kCreate, .pod = std::move(pod), .kill_pod_options = {}};
@@ -327,11 +379,52 @@ void PodWorkers::CompleteTerminated(const std::string& uid, const absl::Status& 
     return;
   }
   if (w.status.deleted) {
-    workers_.erase(uid);  // forgotten: the UID may come back as a new pod
+    RemoveWorker(uid);  // forgotten: the UID may come back as a new pod
     return;
   }
   w.status.finished = true;
   w.pending.reset();
+}
+
+bool PodWorkers::AllowStaticPodStart(const std::string& full_name, const std::string& uid) {
+  if (auto started = started_static_pods_.find(full_name); started != started_static_pods_.end()) {
+    return started->second == uid;
+  }
+  auto waiting = waiting_static_pods_.find(full_name);
+  if (waiting != waiting_static_pods_.end()) {
+    std::deque<std::string>& uids = waiting->second;
+    while (!uids.empty()) {
+      auto w = workers_.find(uids.front());
+      // A waiting pod that is gone or already terminating never starts: skip it.
+      if (w == workers_.end() || w->second.status.terminating_at) {
+        uids.pop_front();
+        continue;
+      }
+      if (uids.front() != uid) return false;
+      uids.pop_front();
+      break;
+    }
+    if (uids.empty()) waiting_static_pods_.erase(waiting);
+  }
+  started_static_pods_[full_name] = uid;
+  return true;
+}
+
+void PodWorkers::RemoveWorker(const std::string& uid) {
+  auto it = workers_.find(uid);
+  if (it == workers_.end()) return;
+  const std::string full_name = std::move(it->second.static_full_name);
+  workers_.erase(it);
+  if (full_name.empty()) return;
+  auto started = started_static_pods_.find(full_name);
+  if (started == started_static_pods_.end() || started->second != uid) return;
+  started_static_pods_.erase(started);
+  // The next instance of the same static pod may start now.
+  if (auto waiting = waiting_static_pods_.find(full_name); waiting != waiting_static_pods_.end()) {
+    for (const std::string& next : waiting->second) {
+      if (auto w = workers_.find(next); w != workers_.end()) Schedule(next, w->second);
+    }
+  }
 }
 
 }  // namespace cubelet::workers

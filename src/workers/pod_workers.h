@@ -3,7 +3,9 @@
 // step per pod at a time; the kill's grace period (the smallest requested wins, it never grows);
 // a kill, once asked for, is never undone by later updates; a create for a UID still being torn
 // down restarts the pod as soon as the old instance is down (restartRequested); periodic resync
-// (syncFrequency, jittered) and back-off after errors.
+// (syncFrequency, jittered) and back-off after errors; a step cancelled when the pod's state
+// changes under it (cancelFn); static pods of one full name started one at a time, the next
+// only once the previous instance is gone (allowStaticPodStart).
 // Does not own: what a step does (PodSyncer), which pods should exist (the pod sources).
 #pragma once
 
@@ -15,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -29,23 +32,37 @@
 
 namespace cubelet::workers {
 
+// What one SyncPod step came to.
+enum class SyncPodOutcome {
+  kSynced,    // the pod is as its spec says, as far as this step could bring it
+  kTerminal,  // the pod reached a terminal phase (Succeeded, Failed): it terminates next
+  kPending,   // the step left work running (kills of containers to restart): it resumes later
+};
+
 // Implemented by the agent's pod logic (upstream's podSyncer). Calls for one pod never overlap;
-// calls for different pods run at the same time.
+// calls for different pods run at the same time. `cancelled` stops when the pod's state changed
+// under the step (upstream's cancelFn): a kill arrived during a sync, or a shorter grace period
+// during a termination; the step ends early at its next safe point (with CancelledError).
 class PodSyncer {
  public:
-  // Called exactly once when a SyncTerminatingPod finished, from any thread.
-  using TerminatingDone = absl::AnyInvocable<void(absl::Status) &&>;
+  // Ends a step that left work running; called exactly once, from any thread.
+  using StepDone = absl::AnyInvocable<void(absl::Status) &&>;
+  using TerminatingDone = StepDone;
 
   virtual ~PodSyncer() = default;
-  // Brings the pod to its spec; true when the pod reached a terminal phase (Succeeded, Failed).
-  virtual absl::StatusOr<bool> SyncPod(const api::Pod& pod) = 0;
+  // Brings the pod to its spec. A step that starts work it must not wait for on the worker's
+  // thread (kills, which take up to a grace period) returns kPending and calls `resume` once
+  // when the work finished (possibly before returning); the pod then syncs again at once and
+  // nothing else runs for it meanwhile. Other outcomes never call `resume`.
+  virtual absl::StatusOr<SyncPodOutcome> SyncPod(const api::Pod& pod, std::stop_token cancelled,
+                                                 StepDone resume) = 0;
   // Stops every container and sandbox of the pod within `grace_period_seconds` (std::nullopt for
   // a pod known only from the runtime: its containers' annotations say). Asynchronous: returns
   // once the stops are under way, so the pod worker's thread serves other pods meanwhile, and
   // calls `done` when they finished (possibly before returning). Nothing else runs for the pod
   // before `done`.
   virtual void SyncTerminatingPod(std::shared_ptr<const api::Pod> pod, std::optional<int64_t> grace_period_seconds,
-                                  TerminatingDone done) = 0;
+                                  std::stop_token cancelled, TerminatingDone done) = 0;
   // Cleans up after a stopped pod. `deleted` when its source removed it (its status and volumes
   // go too); false when it only reached a terminal phase and stays listed.
   virtual absl::Status SyncTerminatedPod(const api::Pod& pod, bool deleted) = 0;
@@ -138,7 +155,10 @@ class PodWorkers {
     std::optional<UpdatePodOptions> pending;      // arrived since the last step started
     std::shared_ptr<const api::Pod> restart_pod;  // the create waiting for the old instance
     bool queued = false;
-    bool working = false;  // a step runs (for terminating: until its `done`)
+    bool working = false;  // a step runs (until its `done` or `resume` when it left work running)
+    PodWorkType running = PodWorkType::kSync;  // what the step under way does
+    std::stop_source cancel{std::nostopstate};   // the step under way's cancelFn
+    std::string static_full_name;  // "<name>_<namespace>" of a static pod; empty for others
     absl::Time next_sync;
   };
   // Reaches the PodWorkers from SyncTerminatingPod's `done`, which may run after Stop().
@@ -150,7 +170,8 @@ class PodWorkers {
   void Schedule(const std::string& uid, Worker& w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Run(std::stop_token stop);
   void RunStep(const std::string& uid);
-  void CompleteSync(const std::string& uid, const absl::StatusOr<bool>& result, const api::Pod& pod);
+  // A step ends (`result` kPending: the work it left running finished).
+  void CompleteSync(const std::string& uid, const absl::StatusOr<SyncPodOutcome>& result, const api::Pod& pod);
   void CompleteTerminating(const std::string& uid, const absl::Status& result);
   void CompleteTerminated(const std::string& uid, const absl::Status& result);
   // Requires mu_. Ends a kill or cleanup step of `uid`: the worker when it succeeded; null when
@@ -158,6 +179,12 @@ class PodWorkers {
   Worker* FinishTeardownStep(const std::string& uid, const absl::Status& result, std::string_view failure)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Duration Jitter(absl::Duration d);
+  // upstream allowStaticPodStart: whether the static pod `uid` may start now. Only one instance
+  // of a full name runs at a time; the others wait in arrival order (an edited manifest's new
+  // UID waits until the old instance is gone, so a hostNetwork pod finds its ports free).
+  bool AllowStaticPodStart(const std::string& full_name, const std::string& uid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Forgets a pod's worker; frees its full name for the next waiting static pod.
+  void RemoveWorker(const std::string& uid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   PodSyncer* syncer_;
   Clock* clock_;
@@ -168,6 +195,9 @@ class PodWorkers {
   std::condition_variable_any cv_;
   std::map<std::string, Worker> workers_ ABSL_GUARDED_BY(mu_);
   std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
+  // upstream startedStaticPodsByFullname / waitingToStartStaticPodsByFullname.
+  std::map<std::string, std::string> started_static_pods_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::deque<std::string>> waiting_static_pods_ ABSL_GUARDED_BY(mu_);
   // Its own lock: Jitter runs on the worker threads outside mu_.
   std::mutex rng_mu_;
   std::mt19937 rng_ ABSL_GUARDED_BY(rng_mu_){std::random_device{}()};

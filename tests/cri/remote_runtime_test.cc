@@ -301,11 +301,11 @@ TEST_F(RemoteRuntimeTest, ImagesPullStatusListRemove) {
   auto absent = images_->ImageStatus({.image = "localhost/new:2"});
   ASSERT_TRUE(absent.ok());
   EXPECT_FALSE(absent->has_value()) << "a missing image is not an error";
-  auto refused = images_->PullImage({.image = "localhost/new:2"}, nullptr, nullptr);
+  auto refused = images_->PullImage({.image = "localhost/new:2"}, nullptr, nullptr, {});
   EXPECT_FALSE(refused.ok());
   EXPECT_THAT(Message(refused.status()), HasSubstr("PullImage image \"localhost/new:2\""));
   fake_->AddPullableImage("localhost/new:2");
-  auto ref = images_->PullImage({.image = "localhost/new:2"}, nullptr, nullptr);
+  auto ref = images_->PullImage({.image = "localhost/new:2"}, nullptr, nullptr, {});
   ASSERT_TRUE(ref.ok()) << ref.status();
   auto present = images_->ImageStatus({.image = "localhost/new:2"});
   ASSERT_TRUE(present->has_value());

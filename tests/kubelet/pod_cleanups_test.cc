@@ -30,8 +30,11 @@ namespace {
 class StoppingSyncer final : public workers::PodSyncer {
  public:
   explicit StoppingSyncer(std::unique_ptr<cri::RuntimeService>* runtime) : runtime_(runtime) {}
-  absl::StatusOr<bool> SyncPod(const api::Pod&) override { return false; }
-  void SyncTerminatingPod(std::shared_ptr<const api::Pod> pod, std::optional<int64_t>, TerminatingDone done) override {
+  absl::StatusOr<workers::SyncPodOutcome> SyncPod(const api::Pod&, std::stop_token, StepDone) override {
+    return workers::SyncPodOutcome::kSynced;
+  }
+  void SyncTerminatingPod(std::shared_ptr<const api::Pod> pod, std::optional<int64_t>, std::stop_token,
+                          TerminatingDone done) override {
     cri::RuntimeService& runtime = **runtime_;
     const std::string& uid = pod->metadata.uid;
     auto containers = runtime.ListContainers({});
@@ -39,7 +42,7 @@ class StoppingSyncer final : public workers::PodSyncer {
     EXPECT_TRUE(containers.ok() && sandboxes.ok());
     for (const auto& c : containers.value_or(std::vector<cri::Container>{})) {
       if (c.labels.at(kuberuntime::kPodUidLabel) == uid) {
-        EXPECT_TRUE(runtime.StopContainer(c.id, absl::Seconds(1)).ok());
+        EXPECT_TRUE(runtime.StopContainer(c.id, absl::Seconds(1), {}).ok());
       }
     }
     for (const auto& s : sandboxes.value_or(std::vector<cri::PodSandbox>{})) {

@@ -18,6 +18,7 @@
 #include "cri/fake_runtime.h"
 #include "cri/remote_runtime.h"
 #include "kuberuntime/blocking_stop_runtime.h"
+#include "kuberuntime/fake_runtime_env.h"
 
 namespace cubelet::kubelet {
 namespace {
@@ -94,30 +95,18 @@ class PodSyncHandlerTest : public ::testing::Test {
   static constexpr int kKillThreads = 8;
 
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / ("psh-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    fake_ = std::make_unique<cri::FakeRuntimeServer>((dir_ / "cri.sock").string(), &clock_);
-    ASSERT_TRUE(fake_->Start().ok());
-    fake_->AddImage("localhost/test:1.0");
-    cri::RemoteRuntimeOptions o;
-    o.endpoint = fake_->endpoint();
-    remote_ = *cri::NewRemoteRuntimeService(o);
-    images_ = *cri::NewRemoteImageService(o);
-    runtime_ = std::make_unique<testing::BlockingStopRuntime>(remote_.get());
-    pod_cgroups_ = std::make_unique<FakePodCgroups>(fake_.get());
-    volumes_ = std::make_unique<volumes::VolumeManager>((dir_ / "root").string(), Logger(sink_, 0, &clock_));
-    kuberuntime::RuntimeOptions ro;
-    ro.root_dir = (dir_ / "root").string();
-    ro.pod_logs_dir = (dir_ / "logs").string();
-    ro.node_ips = {"192.0.2.10"};
-    ro.memory_capacity_bytes = 1 << 30;
-    ro.resolv_conf = (dir_ / "resolv.conf").string();
-    std::ofstream(ro.resolv_conf) << "nameserver 192.0.2.53\n";
-    manager_ = std::make_unique<kuberuntime::KubeRuntimeManager>(runtime_.get(), images_.get(), volumes_.get(),
-                                                                 pod_cgroups_.get(), ro, Logger(sink_, 0, &clock_),
-                                                                 &clock_, kKillThreads);
-    handler_ = std::make_unique<PodSyncHandler>(manager_.get(), &statuses_, volumes_.get(), pod_cgroups_.get(),
+    auto env = testing::FakeRuntimeEnv::Create("psh", &clock_, Logger(sink_, 0, &clock_));
+    ASSERT_TRUE(env.ok()) << env.status();
+    env_ = std::move(*env);
+    fake_ = env_->fake.get();
+    images_ = env_->images.get();
+    volumes_ = env_->volumes.get();
+    runtime_ = std::make_unique<testing::BlockingStopRuntime>(env_->runtime.get());
+    pod_cgroups_ = std::make_unique<FakePodCgroups>(fake_);
+    manager_ = std::make_unique<kuberuntime::KubeRuntimeManager>(runtime_.get(), images_, volumes_,
+                                                                 pod_cgroups_.get(), env_->options,
+                                                                 Logger(sink_, 0, &clock_), &clock_, kKillThreads);
+    handler_ = std::make_unique<PodSyncHandler>(manager_.get(), &statuses_, volumes_, pod_cgroups_.get(),
                                                 &probes_, &clock_, Logger(sink_, 0, &clock_),
                                                 std::vector<std::string>{"192.0.2.10"});
   }
@@ -125,7 +114,6 @@ class PodSyncHandlerTest : public ::testing::Test {
     runtime_->Release();
     handler_.reset();
     manager_.reset();
-    fs::remove_all(dir_);
   }
 
   std::shared_ptr<const api::Pod> Pod(const std::string& name, int64_t grace = 30, const std::string& extra = "") {
@@ -136,6 +124,16 @@ class PodSyncHandlerTest : public ::testing::Test {
     p->metadata.uid = "uid-" + name;
     api::SetPodDefaults(&*p);
     return std::make_shared<const api::Pod>(*p);
+  }
+  // A SyncPod as the pod workers run it: one left pending (kills under way) is resumed once its
+  // kills finished and synced again.
+  absl::StatusOr<workers::SyncPodOutcome> Sync(const api::Pod& pod) {
+    for (int i = 0;; ++i) {
+      std::promise<absl::Status> resumed;
+      auto r = handler_->SyncPod(pod, {}, [&](absl::Status s) { resumed.set_value(std::move(s)); });
+      if (!r.ok() || *r != workers::SyncPodOutcome::kPending || i == 3) return r;
+      if (absl::Status s = resumed.get_future().get(); !s.ok()) return s;
+    }
   }
   std::string ContainerId(const api::Pod& pod) {
     auto st = manager_->GetPodStatus(pod.metadata.uid, pod.metadata.name, "default");
@@ -159,15 +157,14 @@ class PodSyncHandlerTest : public ::testing::Test {
     return pred();
   }
 
-  fs::path dir_;
   FakeClock clock_;
   std::shared_ptr<CapturingLogSink> sink_ = std::make_shared<CapturingLogSink>();
-  std::unique_ptr<cri::FakeRuntimeServer> fake_;
-  std::unique_ptr<cri::RuntimeService> remote_;
-  std::unique_ptr<cri::ImageService> images_;
+  std::unique_ptr<testing::FakeRuntimeEnv> env_;
+  cri::FakeRuntimeServer* fake_ = nullptr;
+  cri::ImageService* images_ = nullptr;
+  volumes::VolumeManager* volumes_ = nullptr;
   std::unique_ptr<testing::BlockingStopRuntime> runtime_;
   std::unique_ptr<FakePodCgroups> pod_cgroups_;
-  std::unique_ptr<volumes::VolumeManager> volumes_;
   status::StatusManager statuses_;
   FakeProbeResults probes_;
   std::unique_ptr<kuberuntime::KubeRuntimeManager> manager_;
@@ -177,32 +174,32 @@ class PodSyncHandlerTest : public ::testing::Test {
 TEST_F(PodSyncHandlerTest, ThePodCgroupExistsBeforeTheSandboxAndASyncStopsWithoutIt) {
   auto pod = Pod("web");
   pod_cgroups_->FailEnsure(absl::FailedPreconditionError("write cpu.shares: EBUSY"));
-  EXPECT_EQ(handler_->SyncPod(*pod).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Sync(*pod).status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(fake_->CallCount("RunPodSandbox"), 0) << "no sandbox without its cgroup";
   EXPECT_EQ(sink_->Count("FailedToCreatePodContainer"), 1);
   pod_cgroups_->FailEnsure(absl::OkStatus());
-  auto terminal = handler_->SyncPod(*pod);
+  auto terminal = Sync(*pod);
   ASSERT_TRUE(terminal.ok()) << terminal.status();
-  EXPECT_FALSE(*terminal);
+  EXPECT_EQ(*terminal, workers::SyncPodOutcome::kSynced);
   EXPECT_THAT(pod_cgroups_->Calls(), ::testing::ElementsAre("ensure:web sandboxes=0", "ensure:web sandboxes=0"));
   EXPECT_EQ(fake_->Sandboxes().size(), 1u);
 }
 
 TEST_F(PodSyncHandlerTest, ProbeResultsReachTheStatusAndAFailedLivenessProbeRestartsTheContainer) {
   auto pod = Pod("web", 30, ", readinessProbe: {exec: {command: [cat, /ready]}}");
-  ASSERT_TRUE(handler_->SyncPod(*pod).ok());
+  ASSERT_TRUE(Sync(*pod).ok());
   const std::string first = ContainerId(*pod);
   probes_.SetReadiness(first, false);
-  ASSERT_TRUE(handler_->SyncPod(*pod).ok());
+  ASSERT_TRUE(Sync(*pod).ok());
   EXPECT_FALSE(statuses_.GetPodStatus("uid-web")->container_statuses[0].ready);
   probes_.SetReadiness(first, true);
-  ASSERT_TRUE(handler_->SyncPod(*pod).ok());
+  ASSERT_TRUE(Sync(*pod).ok());
   EXPECT_TRUE(statuses_.GetPodStatus("uid-web")->container_statuses[0].ready);
 
   probes_.SetKills({{first, {"Container main failed liveness probe, will be restarted", 5}}});
-  ASSERT_TRUE(handler_->SyncPod(*pod).ok());
+  ASSERT_TRUE(Sync(*pod).ok());
   probes_.SetKills({});
-  ASSERT_TRUE(handler_->SyncPod(*pod).ok());
+  ASSERT_TRUE(Sync(*pod).ok());
   EXPECT_NE(ContainerId(*pod), first) << "a new container";
   EXPECT_EQ(sink_->Count("gracePeriod=5"), 1) << "the probe's terminationGracePeriodSeconds";
   EXPECT_EQ(sink_->Count("failed liveness probe"), 1);
@@ -210,10 +207,10 @@ TEST_F(PodSyncHandlerTest, ProbeResultsReachTheStatusAndAFailedLivenessProbeRest
 
 TEST_F(PodSyncHandlerTest, SyncTerminatingPodReturnsWhileTheStopsWaitOutTheGracePeriod) {
   auto pod = Pod("slow", 30);
-  ASSERT_TRUE(handler_->SyncPod(*pod).ok());
+  ASSERT_TRUE(Sync(*pod).ok());
   runtime_->Block();
   std::promise<absl::Status> stopped;
-  handler_->SyncTerminatingPod(pod, 12, [&](absl::Status s) { stopped.set_value(std::move(s)); });
+  handler_->SyncTerminatingPod(pod, 12, {}, [&](absl::Status s) { stopped.set_value(std::move(s)); });
   ASSERT_TRUE(runtime_->AwaitWaitingStops(1)) << "returned with the stop under way";
   EXPECT_EQ(fake_->CallCount("StopPodSandbox"), 0);
   runtime_->Release();
@@ -228,17 +225,17 @@ TEST_F(PodSyncHandlerTest, ATerminalPodKeepsItsFinalStatusADeletedOneIsCleanedUp
   auto copy = std::make_shared<api::Pod>(*done);
   copy->spec.restart_policy = "Never";
   done = copy;
-  ASSERT_TRUE(handler_->SyncPod(*done).ok());
-  auto terminal = handler_->SyncPod(*done);
-  ASSERT_TRUE(terminal.ok() && *terminal) << "Succeeded: the pod workers stop it";
+  ASSERT_TRUE(Sync(*done).ok());
+  auto terminal = Sync(*done);
+  ASSERT_TRUE(terminal.ok() && *terminal == workers::SyncPodOutcome::kTerminal) << "Succeeded: the pod workers stop it";
   ASSERT_TRUE(handler_->SyncTerminatedPod(*done, /*deleted=*/false).ok());
   ASSERT_TRUE(statuses_.GetPodStatus("uid-done").has_value()) << "a terminal pod stays listed";
   EXPECT_EQ(statuses_.GetPodStatus("uid-done")->phase, "Succeeded");
-  EXPECT_TRUE(fs::exists(volumes_->PodDir("uid-done")));
+  EXPECT_TRUE(fs::exists(volumes_->PodDir("uid-done").value()));
 
   ASSERT_TRUE(handler_->SyncTerminatedPod(*done, /*deleted=*/true).ok());
   EXPECT_FALSE(statuses_.GetPodStatus("uid-done").has_value());
-  EXPECT_FALSE(fs::exists(volumes_->PodDir("uid-done")));
+  EXPECT_FALSE(fs::exists(volumes_->PodDir("uid-done").value()));
   EXPECT_THAT(pod_cgroups_->Calls(), ::testing::Contains("remove:done"));
 }
 
@@ -284,6 +281,44 @@ TEST_F(PodSyncHandlerTest, TwentyPodsTerminatingAtOnceDoNotStallOtherPodsSyncs) 
   EXPECT_TRUE(Running("uid-late"));
   EXPECT_EQ(fake_->CallCount("StopPodSandbox"), 20);
   workers.Stop();
+}
+
+// A liveness restart stops the container on the kill pool and the sync returns pending at once:
+// the worker's thread is free while the container takes its grace period; `resume` fires once
+// it is down, and the next sync starts the new container.
+TEST_F(PodSyncHandlerTest, ALivenessRestartDoesNotHoldTheSyncForTheGracePeriod) {
+  auto pod = Pod("live", 30);
+  ASSERT_TRUE(Sync(*pod).ok());
+  const std::string first = ContainerId(*pod);
+  probes_.SetKills({{first, {"Container main failed liveness probe, will be restarted", 20}}});
+  runtime_->Block();
+  std::promise<absl::Status> resumed;
+  auto r = handler_->SyncPod(*pod, {}, [&](absl::Status s) { resumed.set_value(std::move(s)); });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, workers::SyncPodOutcome::kPending) << "returned while the stop is under way";
+  ASSERT_TRUE(runtime_->AwaitWaitingStops(1));
+  runtime_->Release();
+  ASSERT_TRUE(resumed.get_future().get().ok());
+  probes_.SetKills({});
+  ASSERT_TRUE(Sync(*pod).ok());
+  EXPECT_NE(ContainerId(*pod), first) << "the next sync started a new container";
+}
+
+// upstream's cancelFn for a termination: a shorter grace period cancels the stops under way
+// (their CRI calls return at once) so the pod workers can kill again with it.
+TEST_F(PodSyncHandlerTest, ACancelledTerminationReturnsWithoutWaitingForTheStops) {
+  auto pod = Pod("slow", 30);
+  ASSERT_TRUE(Sync(*pod).ok());
+  runtime_->Block();
+  std::stop_source cancel;
+  std::promise<absl::Status> stopped;
+  handler_->SyncTerminatingPod(pod, 30, cancel.get_token(), [&](absl::Status s) { stopped.set_value(std::move(s)); });
+  ASSERT_TRUE(runtime_->AwaitWaitingStops(1));
+  cancel.request_stop();
+  EXPECT_EQ(stopped.get_future().get().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(runtime_->cancelled_stops(), 1);
+  EXPECT_EQ(fake_->CallCount("StopPodSandbox"), 0) << "the sandbox stays for the next kill";
+  runtime_->Release();
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ inline std::string RunRuntimePod(cri::RuntimeService& runtime, const std::string
   EXPECT_TRUE(cid.ok()) << cid.status();
   EXPECT_TRUE(runtime.StartContainer(*cid).ok());
   if (!running) {
-    EXPECT_TRUE(runtime.StopContainer(*cid, absl::Seconds(1)).ok());
+    EXPECT_TRUE(runtime.StopContainer(*cid, absl::Seconds(1), {}).ok());
     EXPECT_TRUE(runtime.StopPodSandbox(*sid).ok());
   }
   return *cid;

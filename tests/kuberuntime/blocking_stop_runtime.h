@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "common/strings.h"
 #include "cri/runtime_service.h"
 
 namespace cubelet::testing {
@@ -35,21 +36,30 @@ class BlockingStopRuntime final : public cri::RuntimeService {
     std::lock_guard<std::mutex> l(mu_);
     return waiting_;
   }
+  // StopContainer calls that returned because their caller cancelled them.
+  int cancelled_stops() {
+    std::lock_guard<std::mutex> l(mu_);
+    return cancelled_;
+  }
   int max_waiting_stops() {
     std::lock_guard<std::mutex> l(mu_);
     return max_waiting_;
   }
 
-  absl::Status StopContainer(const std::string& id, absl::Duration grace) override {
+  absl::Status StopContainer(const std::string& id, absl::Duration grace, std::stop_token cancel) override {
     {
       std::unique_lock<std::mutex> l(mu_);
       ++waiting_;
       max_waiting_ = std::max(max_waiting_, waiting_);
       cv_.notify_all();
-      cv_.wait(l, [&] { return !blocked_; });
+      const bool released = cv_.wait(l, cancel, [&] { return !blocked_; });
       --waiting_;
+      if (!released) {
+        ++cancelled_;
+        return absl::CancelledError(StrCat("StopContainer \"", id, "\": cancelled"));
+      }
     }
-    return inner_->StopContainer(id, grace);
+    return inner_->StopContainer(id, grace, cancel);
   }
 
   absl::StatusOr<cri::VersionInfo> Version() override { return inner_->Version(); }
@@ -111,10 +121,11 @@ class BlockingStopRuntime final : public cri::RuntimeService {
  private:
   cri::RuntimeService* inner_;
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable_any cv_;
   bool blocked_ = false;  // guarded by mu_
   int waiting_ = 0;       // guarded by mu_
   int max_waiting_ = 0;   // guarded by mu_
+  int cancelled_ = 0;     // guarded by mu_
 };
 
 }  // namespace cubelet::testing

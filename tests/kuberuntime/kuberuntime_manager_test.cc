@@ -13,6 +13,7 @@
 #include "cri/fake_runtime.h"
 #include "cri/remote_runtime.h"
 #include "kuberuntime/blocking_stop_runtime.h"
+#include "kuberuntime/fake_runtime_env.h"
 
 namespace cubelet::kuberuntime {
 namespace {
@@ -36,31 +37,18 @@ class FakePodCgroups final : public PodCgroups {
 class KubeRuntimeManagerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / ("krm-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    fake_ = std::make_unique<cri::FakeRuntimeServer>((dir_ / "cri.sock").string(), &clock_);
-    ASSERT_TRUE(fake_->Start().ok());
-    fake_->AddImage("localhost/test:1.0");
-    cri::RemoteRuntimeOptions o;
-    o.endpoint = fake_->endpoint();
-    runtime_ = *cri::NewRemoteRuntimeService(o);
-    images_ = *cri::NewRemoteImageService(o);
-    volumes_ = std::make_unique<volumes::VolumeManager>((dir_ / "root").string(), Logger(sink_, 0, &clock_));
-    RuntimeOptions ro;
-    ro.root_dir = (dir_ / "root").string();
-    ro.pod_logs_dir = (dir_ / "logs").string();
-    ro.node_ips = {"192.0.2.10"};
-    ro.memory_capacity_bytes = 1 << 30;
-    ro.resolv_conf = (dir_ / "resolv.conf").string();
-    std::ofstream(ro.resolv_conf) << "nameserver 192.0.2.53\nsearch example.com\n";
-    manager_ = std::make_unique<KubeRuntimeManager>(runtime_.get(), images_.get(), volumes_.get(), &pod_cgroups_, ro,
+    auto env = testing::FakeRuntimeEnv::Create("krm", &clock_, Logger(sink_, 0, &clock_));
+    ASSERT_TRUE(env.ok()) << env.status();
+    env_ = std::move(*env);
+    dir_ = env_->dir;
+    fake_ = env_->fake.get();
+    runtime_ = env_->runtime.get();
+    images_ = env_->images.get();
+    volumes_ = env_->volumes.get();
+    manager_ = std::make_unique<KubeRuntimeManager>(runtime_, images_, volumes_, &pod_cgroups_, env_->options,
                                                     Logger(sink_, 0, &clock_), &clock_);
   }
-  void TearDown() override {
-    manager_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { manager_.reset(); }
 
   api::Pod Pod(const std::string& yaml) {
     auto p = api::DecodePod(yaml);
@@ -70,15 +58,25 @@ class KubeRuntimeManagerTest : public ::testing::Test {
     return *p;
   }
   RuntimePodStatus Status(const api::Pod& p) { return *manager_->GetPodStatus(p.metadata.uid, p.metadata.name, "default"); }
-  PodSyncResult Sync(const api::Pod& p) { return manager_->SyncPod(p, Status(p)); }
+  // One SyncPod as the pod workers run it: when it left kills running, waits for them and syncs
+  // again (the pod workers resume the pod at once).
+  PodSyncResult Sync(const api::Pod& p, const ProbeKills& probe_kills = {}) {
+    for (int i = 0;; ++i) {
+      std::promise<absl::Status> killed;
+      PodSyncResult r = manager_->SyncPod(p, Status(p), probe_kills, {}, [&](absl::Status s) { killed.set_value(s); });
+      if (!r.kills_started || i == 3) return r;
+      if (absl::Status s = killed.get_future().get(); !s.ok()) return {.error = s, .kills_started = false};
+    }
+  }
 
-  fs::path dir_;
   FakeClock clock_;
   std::shared_ptr<CapturingLogSink> sink_ = std::make_shared<CapturingLogSink>();
-  std::unique_ptr<cri::FakeRuntimeServer> fake_;
-  std::unique_ptr<cri::RuntimeService> runtime_;
-  std::unique_ptr<cri::ImageService> images_;
-  std::unique_ptr<volumes::VolumeManager> volumes_;
+  std::unique_ptr<testing::FakeRuntimeEnv> env_;
+  fs::path dir_;  // env_->dir
+  cri::FakeRuntimeServer* fake_ = nullptr;
+  cri::RuntimeService* runtime_ = nullptr;
+  cri::ImageService* images_ = nullptr;
+  volumes::VolumeManager* volumes_ = nullptr;
   FakePodCgroups pod_cgroups_;
   std::unique_ptr<KubeRuntimeManager> manager_;
 };
@@ -195,14 +193,14 @@ TEST_F(KubeRuntimeManagerTest, ImagePullPolicies) {
   api::Pod always = Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: always}\nspec:\n  containers:\n"
                         "  - {name: c, image: 'localhost/remote:latest'}\n");
   always.metadata.uid = "uid-2";
-  EXPECT_FALSE(manager_->SyncPod(always, *manager_->GetPodStatus("uid-2", "always", "default")).error.ok());
+  EXPECT_FALSE(Sync(always).error.ok());
   EXPECT_EQ(manager_->reasons().Get("uid-2", "c")->reason, "ErrImagePull");
-  EXPECT_FALSE(manager_->SyncPod(always, *manager_->GetPodStatus("uid-2", "always", "default")).error.ok());
+  EXPECT_FALSE(Sync(always).error.ok());
   EXPECT_EQ(manager_->reasons().Get("uid-2", "c")->reason, "ImagePullBackOff");
   EXPECT_EQ(fake_->CallCount("PullImage"), 1) << "no pull during the back-off";
   fake_->AddPullableImage("localhost/remote:latest");
   clock_.Advance(absl::Seconds(10));
-  EXPECT_TRUE(manager_->SyncPod(always, *manager_->GetPodStatus("uid-2", "always", "default")).error.ok());
+  EXPECT_TRUE(Sync(always).error.ok());
   EXPECT_FALSE(manager_->reasons().Get("uid-2", "c").has_value()) << "cleared by a successful start";
 }
 
@@ -252,15 +250,15 @@ spec:
 // Kills run on the bounded kill pool: the caller's thread returns at once, at most the pool's
 // threads wait out grace periods, and the sandbox stops after every container did.
 TEST_F(KubeRuntimeManagerTest, KillPodAsyncStopsContainersInParallelOnTheBoundedPoolThenTheSandbox) {
-  cubelet::testing::BlockingStopRuntime blocking(runtime_.get());
-  KubeRuntimeManager manager(&blocking, images_.get(), volumes_.get(), &pod_cgroups_, manager_->options(),
+  cubelet::testing::BlockingStopRuntime blocking(runtime_);
+  KubeRuntimeManager manager(&blocking, images_, volumes_, &pod_cgroups_, manager_->options(),
                              Logger(sink_, 0, &clock_), &clock_, /*kill_threads=*/2);
   api::Pod pod = Pod(kThree);
-  ASSERT_TRUE(manager.SyncPod(pod, Status(pod)).error.ok());
+  ASSERT_TRUE(manager.SyncPod(pod, Status(pod), {}, {}, [](absl::Status) {}).error.ok());
   fake_->ClearCalls();
   blocking.Block();
   std::promise<absl::Status> killed;
-  manager.KillPodAsync(&pod, Status(pod), std::nullopt, [&](absl::Status s) { killed.set_value(std::move(s)); });
+  manager.KillPodAsync(&pod, Status(pod), std::nullopt, {}, [&](absl::Status s) { killed.set_value(std::move(s)); });
   // Returned with the stops under way: two wait out their grace period, one waits for a thread.
   ASSERT_TRUE(blocking.AwaitWaitingStops(2));
   EXPECT_EQ(manager.QueuedKills(), 1u);
@@ -276,6 +274,38 @@ TEST_F(KubeRuntimeManagerTest, KillPodAsyncStopsContainersInParallelOnTheBounded
   EXPECT_EQ(sink_->Count("gracePeriod=7"), 3) << "the pod's terminationGracePeriodSeconds";
 }
 
+// The agent exits without waiting out grace periods (as upstream's kubelet: the runtime finishes
+// the stops it was asked for): destroying the manager cancels the stops under way and drops the
+// queued ones; the caller's `done` hears CancelledError either way. (Were the stops not
+// cancelled, the destructor would wait for the blocked stops for good.)
+TEST_F(KubeRuntimeManagerTest, ShutdownCancelsTheStopsUnderWayInsteadOfWaitingForThem) {
+  cubelet::testing::BlockingStopRuntime blocking(runtime_);
+  auto manager = std::make_unique<KubeRuntimeManager>(&blocking, images_, volumes_, &pod_cgroups_,
+                                                      manager_->options(), Logger(sink_, 0, &clock_), &clock_,
+                                                      /*kill_threads=*/2);
+  api::Pod pod = Pod(kThree);
+  ASSERT_TRUE(manager->SyncPod(pod, Status(pod), {}, {}, [](absl::Status) {}).error.ok());
+  blocking.Block();
+  std::promise<absl::Status> killed;
+  manager->KillPodAsync(&pod, Status(pod), std::nullopt, {}, [&](absl::Status s) { killed.set_value(std::move(s)); });
+  ASSERT_TRUE(blocking.AwaitWaitingStops(2));
+  manager.reset();
+  EXPECT_EQ(killed.get_future().get().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(blocking.cancelled_stops(), 2) << "both stops under way were cancelled, the queued one dropped";
+}
+
+// upstream's cancelFn: a sync whose pod must terminate stops at its next step; nothing more of
+// the pod starts.
+TEST_F(KubeRuntimeManagerTest, ACancelledSyncStartsNothingMore) {
+  api::Pod pod = Pod(kThree);
+  std::stop_source cancel;
+  cancel.request_stop();
+  PodSyncResult r = manager_->SyncPod(pod, Status(pod), {}, cancel.get_token(), [](absl::Status) {});
+  EXPECT_EQ(r.error.code(), absl::StatusCode::kCancelled) << r.error;
+  EXPECT_EQ(fake_->CallCount("RunPodSandbox"), 0);
+  EXPECT_EQ(fake_->CallCount("CreateContainer"), 0);
+}
+
 TEST_F(KubeRuntimeManagerTest, KillPodGracePeriodIsTheOverrideThenThePodsThenTheContainersAnnotations) {
   api::Pod pod = Pod(kThree);
   ASSERT_TRUE(Sync(pod).error.ok());
@@ -285,14 +315,14 @@ TEST_F(KubeRuntimeManagerTest, KillPodGracePeriodIsTheOverrideThenThePodsThenThe
   api::Pod deleting = Pod(kThree);
   deleting.metadata.uid = "uid-2";
   deleting.metadata.deletion_grace_period_seconds = 3;
-  ASSERT_TRUE(manager_->SyncPod(deleting, *manager_->GetPodStatus("uid-2", "three", "default")).error.ok());
+  ASSERT_TRUE(Sync(deleting).error.ok());
   ASSERT_TRUE(manager_->KillPod(&deleting, *manager_->GetPodStatus("uid-2", "three", "default")).ok());
   EXPECT_EQ(sink_->Count("gracePeriod=3"), 3) << "deletionGracePeriodSeconds";
 
   // A pod no source knows (after a restart of the agent): its containers' annotations say.
   api::Pod orphan = Pod(kThree);
   orphan.metadata.uid = "uid-3";
-  ASSERT_TRUE(manager_->SyncPod(orphan, *manager_->GetPodStatus("uid-3", "three", "default")).error.ok());
+  ASSERT_TRUE(Sync(orphan).error.ok());
   ASSERT_TRUE(manager_->KillPod(nullptr, *manager_->GetPodStatus("uid-3", "three", "default")).ok());
   EXPECT_EQ(sink_->Count("gracePeriod=7"), 3);
   EXPECT_EQ(fake_->Containers().size(), 9u);
@@ -337,7 +367,7 @@ class PodResizeTest : public KubeRuntimeManagerTest {
   void EnableResize() {
     RuntimeOptions ro = manager_->options();
     ro.in_place_resize = true;
-    manager_ = std::make_unique<KubeRuntimeManager>(runtime_.get(), images_.get(), volumes_.get(), &pod_cgroups_, ro,
+    manager_ = std::make_unique<KubeRuntimeManager>(runtime_, images_, volumes_, &pod_cgroups_, ro,
                                                     Logger(sink_, 0, &clock_), &clock_);
   }
   const ContainerRuntimeStatus& Httpd(const api::Pod& pod) {
@@ -385,6 +415,39 @@ TEST_F(PodResizeTest, WithoutTheFeatureGateARunningContainerKeepsItsResources) {
   EXPECT_THAT(fake_->Calls(), ::testing::Not(::testing::Contains("UpdateContainerResources")));
   EXPECT_EQ(Httpd(pod).status.id, id);
   EXPECT_EQ(Httpd(pod).status.resources->memory_limit_in_bytes, 64 << 20);
+}
+
+// A pod that skipped validation: its names become host paths under root-dir and podLogsDir
+// only through the checked builders, so nothing is created outside them and nothing starts.
+TEST_F(KubeRuntimeManagerTest, ATraversalUidCreatesNothingOutsideRootDirAndStartsNothing) {
+  api::Pod pod = Pod(kWeb);
+  pod.metadata.uid = "../../escaped";  // <root>/pods/../../escaped is next to the root
+  PodSyncResult r = Sync(pod);
+  EXPECT_EQ(r.error.code(), absl::StatusCode::kInvalidArgument) << r.error;
+  EXPECT_THAT(r.error.message(), HasSubstr("metadata.uid"));
+  EXPECT_FALSE(fs::exists(dir_ / "escaped"));
+  EXPECT_TRUE(fake_->Sandboxes().empty());
+}
+
+TEST_F(KubeRuntimeManagerTest, ATraversalNamespaceCreatesNoLogDirectoryOutsidePodLogsDir) {
+  api::Pod pod = Pod(kWeb);
+  pod.metadata.namespace_ = "../escaped";  // <logs>/../escaped_web_uid-1 is next to the logs
+  PodSyncResult r = Sync(pod);
+  EXPECT_EQ(r.error.code(), absl::StatusCode::kInvalidArgument) << r.error;
+  EXPECT_THAT(r.error.message(), HasSubstr("metadata.namespace"));
+  EXPECT_FALSE(fs::exists(dir_ / "escaped_web_uid-1"));
+  EXPECT_TRUE(fake_->Sandboxes().empty());
+}
+
+TEST_F(KubeRuntimeManagerTest, ATraversalContainerNameGetsNoTerminationMessageDirOutsideThePodDir) {
+  api::Pod pod = Pod(kWeb);
+  ASSERT_FALSE(pod.spec.containers[0].termination_message_path.empty()) << "defaulted to /dev/termination-log";
+  pod.spec.containers[0].name = "../../../escaped";  // <pod dir>/containers/../../../escaped is in root-dir
+  PodSyncResult r = Sync(pod);
+  EXPECT_THAT(r.error.message(), HasSubstr("CreateContainerConfigError"));
+  EXPECT_THAT(r.error.message(), HasSubstr("container name"));
+  EXPECT_FALSE(fs::exists(dir_ / "root" / "escaped"));
+  EXPECT_TRUE(fake_->Containers().empty());
 }
 
 }  // namespace

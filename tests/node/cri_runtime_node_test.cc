@@ -113,7 +113,7 @@ TEST_F(CriRuntimeNodeTest, ContainerRunsExecsStopsAndIsRemoved) {
   }
   EXPECT_THAT(content, HasSubstr(" stdout F started")) << log;
 
-  ASSERT_TRUE(runtime_->StopContainer(pod->container_id, absl::Seconds(1)).ok());
+  ASSERT_TRUE(runtime_->StopContainer(pod->container_id, absl::Seconds(1), {}).ok());
   auto stopped = runtime_->GetContainerStatus(pod->container_id);
   ASSERT_TRUE(stopped.ok());
   EXPECT_EQ(stopped->state, cri::ContainerState::kExited);
@@ -179,7 +179,7 @@ TEST_F(CriRuntimeNodeTest, ImagesArePresentAndUnknownOnesFailToPull) {
   auto absent = images_->ImageStatus({.image = "localhost/cubelet/absent:0"});
   ASSERT_TRUE(absent.ok());
   EXPECT_FALSE(absent->has_value());
-  auto pull = images_->PullImage({.image = "localhost/cubelet/absent:0"}, nullptr, nullptr);
+  auto pull = images_->PullImage({.image = "localhost/cubelet/absent:0"}, nullptr, nullptr, {});
   ASSERT_FALSE(pull.ok());
   EXPECT_THAT(std::string(pull.status().message()), HasSubstr("PullImage image \"localhost/cubelet/absent:0\""));
   auto list = images_->ListImages({});

@@ -1,6 +1,8 @@
 // Restarting a static pod by moving its manifest out of the directory and back, against real
 // containerd: the create that arrives while the old instance is still stopping is kept, and the
-// pod runs again as soon as the old one is down (upstream's restartRequested).
+// pod runs again as soon as the old one is down (upstream's restartRequested). An edited manifest
+// (a new UID for the same pod name) starts only once the old instance is down
+// (upstream's allowStaticPodStart).
 #include "node/static_pod_fixture.h"
 
 namespace cubelet::testing {
@@ -77,6 +79,29 @@ TEST_F(StaticPodNodeTest, AManifestMovedOutBackAndOutAgainStaysStopped) {
   ASSERT_TRUE(cubelet_->WaitForLog("Pod cleaned up")) << cubelet_->Log();
   EXPECT_TRUE(RunningContainerIds().empty()) << "the restart was cancelled by the second removal";
   EXPECT_THAT(cubelet_->Log(), ::testing::Not(HasSubstr("restarting it")));
+}
+
+TEST_F(StaticPodNodeTest, AnEditedManifestStartsTheNewInstanceOnlyOnceTheOldOneIsDown) {
+  StartCubelet();
+  // The old container ignores SIGTERM: it is down only when its 6 s grace period ends. Were both
+  // instances to run at once, a hostNetwork pod (etcd, an API server) would find its port taken.
+  const std::string containers = Container1("main", "\"exec sleep 3600\"");
+  WriteManifest("edit.yaml", PodYaml("edit", "  terminationGracePeriodSeconds: 6\n  containers:\n" + containers));
+  api::Pod first = Wait("edit-", Running);
+  const std::string old_id = Container(first, "main")->container_id.substr(13);
+
+  WriteManifest("edit.yaml", PodYaml("edit", "  terminationGracePeriodSeconds: 5\n  containers:\n" + containers));
+  api::Pod second = Wait("edit-", [&](const api::Pod& p) { return p.metadata.uid != first.metadata.uid && Running(p); },
+                         60);
+  EXPECT_THAT(cubelet_->Log(), HasSubstr("another static pod of the same full name is still running"));
+  auto old_status = runtime_->GetContainerStatus(old_id);
+  ASSERT_TRUE(old_status.ok()) << old_status.status();
+  auto new_status = runtime_->GetContainerStatus(Container(second, "main")->container_id.substr(13));
+  ASSERT_TRUE(new_status.ok()) << new_status.status();
+  ASSERT_GT(old_status->finished_at, 0) << "the old container stopped";
+  EXPECT_GE(new_status->started_at, old_status->finished_at)
+      << "the new instance started while the old one still ran\n" << cubelet_->Log();
+  EXPECT_EQ(RunningContainerIds().size(), 1u);
 }
 
 }  // namespace

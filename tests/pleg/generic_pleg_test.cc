@@ -95,7 +95,7 @@ TEST_F(GenericPlegTest, EmitsStartedThenDiedAndKeepsItsLastRelistForOthers) {
   EXPECT_EQ(pods[0].containers[0].status.state, cri::ContainerState::kRunning);
 
   events.clear();
-  ASSERT_TRUE(runtime_->StopContainer(id, absl::Seconds(1)).ok());
+  ASSERT_TRUE(runtime_->StopContainer(id, absl::Seconds(1), {}).ok());
   pleg.Relist();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].type, PodLifecycleEventType::kContainerDied);
@@ -113,7 +113,7 @@ TEST_F(GenericPlegTest, StartRelistsOnEveryTickAndHealthFollowsTheLastSuccessful
   EXPECT_TRUE(Has(TakeEvents(), "uid-1", PodLifecycleEventType::kContainerStarted)) << "the first relist is at once";
   EXPECT_TRUE(pleg.Healthy());
 
-  ASSERT_TRUE(runtime_->StopContainer(id, absl::Seconds(1)).ok());
+  ASSERT_TRUE(runtime_->StopContainer(id, absl::Seconds(1), {}).ok());
   clock_.Advance(absl::Milliseconds(999));
   timers_.AwaitIdle();
   EXPECT_TRUE(TakeEvents().empty()) << "the next relist is one period after the first";

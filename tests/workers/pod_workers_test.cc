@@ -21,16 +21,29 @@ using ::testing::ElementsAre;
 // when a kill completes (as the runtime's bounded kill pool would).
 class FakePodSyncer : public PodSyncer {
  public:
-  absl::StatusOr<bool> SyncPod(const api::Pod& pod) override {
+  // A held sync ends early when cancelled, as the real one does at its next step.
+  absl::StatusOr<SyncPodOutcome> SyncPod(const api::Pod& pod, std::stop_token cancelled, StepDone resume) override {
     std::unique_lock<std::mutex> l(mu_);
     Record(l, StrCat("sync:", pod.metadata.name, Version(pod)));
     max_ = std::max(max_, ++active_[pod.metadata.uid]);
-    cv_.wait(l, [&] { return !hold_sync_; });
+    const bool released = cv_.wait(l, cancelled, [&] { return !hold_sync_; });
     --active_[pod.metadata.uid];
+    if (!released) {
+      ++cancelled_syncs_;
+      cv_.notify_all();
+      return absl::CancelledError("sync cancelled");
+    }
     auto it = sync_results_.find(pod.metadata.name);
-    return it == sync_results_.end() ? absl::StatusOr<bool>(false) : it->second;
+    absl::StatusOr<SyncPodOutcome> result =
+        it == sync_results_.end() ? absl::StatusOr<SyncPodOutcome>(SyncPodOutcome::kSynced) : it->second;
+    if (result.ok() && *result == SyncPodOutcome::kPending) {
+      held_resumes_.push_back(std::move(resume));
+      sync_results_.erase(pod.metadata.name);  // once: the resumed sync is an ordinary one
+      cv_.notify_all();
+    }
+    return result;
   }
-  void SyncTerminatingPod(std::shared_ptr<const api::Pod> pod, std::optional<int64_t> grace,
+  void SyncTerminatingPod(std::shared_ptr<const api::Pod> pod, std::optional<int64_t> grace, std::stop_token cancelled,
                           TerminatingDone done) override {
     std::unique_lock<std::mutex> l(mu_);
     Record(l, StrCat("terminating:", pod->metadata.name, " grace=", grace ? std::to_string(*grace) : "nil"));
@@ -40,6 +53,7 @@ class FakePodSyncer : public PodSyncer {
     }
     if (hold_terminating_) {
       held_.push_back(std::move(done));
+      held_cancel_.push_back(std::move(cancelled));
       cv_.notify_all();
       return;
     }
@@ -62,7 +76,7 @@ class FakePodSyncer : public PodSyncer {
     std::lock_guard<std::mutex> l(mu_);
     hold_terminating_ = h;
   }
-  void SetSyncResult(const std::string& name, absl::StatusOr<bool> r) {
+  void SetSyncResult(const std::string& name, absl::StatusOr<SyncPodOutcome> r) {
     std::lock_guard<std::mutex> l(mu_);
     sync_results_.insert_or_assign(name, std::move(r));
   }
@@ -82,14 +96,36 @@ class FakePodSyncer : public PodSyncer {
       ASSERT_TRUE(cv_.wait_for(l, std::chrono::seconds(10), [&] { return !held_.empty(); }));
       done = std::move(held_.front());
       held_.erase(held_.begin());
+      held_cancel_.erase(held_cancel_.begin());
     }
     std::move(done)(std::move(s));
+  }
+  // Whether the oldest held termination was cancelled (a shorter grace period arrived).
+  bool HeldTerminationCancelled() {
+    std::lock_guard<std::mutex> l(mu_);
+    return !held_cancel_.empty() && held_cancel_.front().stop_requested();
+  }
+  // Ends the oldest sync that returned kPending (its kills finished).
+  void ResumeHeldSync(absl::Status s = absl::OkStatus()) {
+    PodSyncer::StepDone resume;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      ASSERT_TRUE(cv_.wait_for(l, std::chrono::seconds(10), [&] { return !held_resumes_.empty(); }));
+      resume = std::move(held_resumes_.front());
+      held_resumes_.erase(held_resumes_.begin());
+    }
+    std::move(resume)(std::move(s));
+  }
+  int cancelled_syncs() {
+    std::lock_guard<std::mutex> l(mu_);
+    return cancelled_syncs_;
   }
   PodSyncer::TerminatingDone TakeHeldTermination() {
     std::unique_lock<std::mutex> l(mu_);
     EXPECT_TRUE(cv_.wait_for(l, std::chrono::seconds(10), [&] { return !held_.empty(); }));
     PodSyncer::TerminatingDone done = std::move(held_.front());
     held_.erase(held_.begin());
+    held_cancel_.erase(held_cancel_.begin());
     return done;
   }
 
@@ -129,10 +165,13 @@ class FakePodSyncer : public PodSyncer {
   }
 
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable_any cv_;
   bool hold_sync_ = false;
   bool hold_terminating_ = false;
-  std::map<std::string, absl::StatusOr<bool>> sync_results_;
+  std::map<std::string, absl::StatusOr<SyncPodOutcome>> sync_results_;
+  std::vector<PodSyncer::StepDone> held_resumes_;
+  std::vector<std::stop_token> held_cancel_;
+  int cancelled_syncs_ = 0;
   absl::Status terminating_result_;
   bool throw_terminating_ = false;
   std::vector<PodSyncer::TerminatingDone> held_;
@@ -210,7 +249,7 @@ TEST_F(PodWorkersTest, UpdatesDuringASyncCoalesceIntoOneMoreSync) {
 
 TEST_F(PodWorkersTest, TerminalPodIsStoppedAndKeptUntilItsSourceRemovesIt) {
   Start();
-  syncer_.SetSyncResult("c", true);
+  syncer_.SetSyncResult("c", SyncPodOutcome::kTerminal);
   workers_->UpdatePod(MakePod("c"), UpdateType::kCreate);
   Quiesce();
   EXPECT_THAT(syncer_.CallsFor("c"), ElementsAre("sync:c", "terminating:c grace=30", "terminated:c"));
@@ -417,7 +456,7 @@ TEST_F(PodWorkersTest, ATerminationThatThrowsIsRetriedNotLost) {
   syncer_.ThrowOnNextTerminating();
   workers_->UpdatePod(MakePod("t"), UpdateType::kKill);
   Quiesce();
-  EXPECT_EQ(sink_->Count("Pod termination threw"), 1);
+  EXPECT_EQ(sink_->Count("operation=\"SyncTerminatingPod default/t\""), 1);
   clock_.Advance(absl::Seconds(1));
   workers_->SyncDue();
   ASSERT_TRUE(syncer_.WaitFor("deleted:t")) << "the kill was lost when the termination threw";
@@ -431,6 +470,103 @@ TEST_F(PodWorkersTest, AKillCompletingAfterStopIsIgnored) {
   workers_.reset();
   std::move(done)(absl::OkStatus());  // the runtime's pool finishing after shutdown: no effect
   SUCCEED();
+}
+
+std::shared_ptr<const api::Pod> MakeStaticPod(const std::string& name, const std::string& uid) {
+  auto p = std::make_shared<api::Pod>(*MakePod(name));
+  p->metadata.uid = uid;
+  p->metadata.annotations[api::kConfigSourceAnnotation] = "file";
+  return p;
+}
+
+// upstream allowStaticPodStart: an edited manifest gives the static pod a new UID; the new
+// instance starts only once the old one is stopped and cleaned up (a hostNetwork pod like etcd
+// would otherwise find its ports taken for the old one's whole grace period).
+TEST_F(PodWorkersTest, StaticPodsOfOneFullNameStartOneAtATime) {
+  Start();
+  workers_->UpdatePod(MakeStaticPod("etcd", "uid-old"), UpdateType::kCreate);
+  Quiesce();
+  syncer_.HoldTerminating(true);
+  workers_->UpdatePod(MakeStaticPod("etcd", "uid-old"), UpdateType::kKill);
+  workers_->UpdatePod(MakeStaticPod("etcd", "uid-new"), UpdateType::kCreate);
+  ASSERT_TRUE(syncer_.WaitFor("terminating:etcd grace=30"));
+  clock_.Advance(absl::Minutes(2));
+  workers_->SyncDue();
+  Quiesce();
+  EXPECT_THAT(syncer_.CallsFor("etcd"), ElementsAre("sync:etcd", "terminating:etcd grace=30"))
+      << "the new instance must wait while the old one stops";
+  syncer_.CompleteHeldTermination();
+  ASSERT_TRUE(syncer_.WaitFor("sync:etcd", 2)) << "the new instance starts once the old one is gone";
+  EXPECT_THAT(syncer_.CallsFor("etcd"),
+              ElementsAre("sync:etcd", "terminating:etcd grace=30", "deleted:etcd", "sync:etcd"));
+  EXPECT_FALSE(workers_->IsKnown("uid-old"));
+  EXPECT_EQ(sink_->Count("Pod cannot start yet: another static pod of the same full name is still running"), 1);
+}
+
+TEST_F(PodWorkersTest, PodsFromTheApiServerAreNotSerializedByName) {
+  Start();
+  workers_->UpdatePod(MakePod("web"), UpdateType::kCreate);
+  Quiesce();
+  syncer_.HoldTerminating(true);
+  workers_->UpdatePod(MakePod("web"), UpdateType::kKill);
+  auto replacement = std::make_shared<api::Pod>(*MakePod("web"));
+  replacement->metadata.uid = "uid-web-2";
+  workers_->UpdatePod(replacement, UpdateType::kCreate);
+  ASSERT_TRUE(syncer_.WaitFor("sync:web", 2)) << "only static pods wait for their predecessor";
+  syncer_.CompleteHeldTermination();
+}
+
+// upstream's cancelFn: a kill arriving while the pod syncs (a long image pull) ends the sync
+// at its next step instead of waiting for it; the termination follows at once.
+TEST_F(PodWorkersTest, AKillCancelsTheSyncUnderWay) {
+  Start();
+  syncer_.HoldSync(true);
+  workers_->UpdatePod(MakePod("g"), UpdateType::kCreate);
+  ASSERT_TRUE(syncer_.WaitFor("sync:g"));
+  workers_->UpdatePod(MakePod("g"), UpdateType::kKill);
+  ASSERT_TRUE(syncer_.WaitFor("deleted:g")) << "the kill waited for the held sync";
+  EXPECT_EQ(syncer_.cancelled_syncs(), 1);
+  EXPECT_EQ(sink_->Count("Error syncing pod, skipping"), 0) << "a cancelled sync is not an error";
+  syncer_.HoldSync(false);
+}
+
+TEST_F(PodWorkersTest, AShorterGracePeriodRestartsTheKillUnderWay) {
+  Start();
+  workers_->UpdatePod(MakePod("h"), UpdateType::kCreate);
+  Quiesce();
+  syncer_.HoldTerminating(true);
+  workers_->UpdatePod(MakePod("h"), UpdateType::kKill);
+  ASSERT_TRUE(syncer_.WaitFor("terminating:h grace=30"));
+  EXPECT_FALSE(syncer_.HeldTerminationCancelled());
+  // A longer one changes nothing; a shorter one cancels the kill, which starts again with it.
+  workers_->UpdatePod({.update_type = UpdateType::kKill, .pod = MakePod("h"), .kill_pod_options = {45}});
+  EXPECT_FALSE(syncer_.HeldTerminationCancelled());
+  workers_->UpdatePod({.update_type = UpdateType::kKill, .pod = MakePod("h"), .kill_pod_options = {5}});
+  EXPECT_TRUE(syncer_.HeldTerminationCancelled());
+  syncer_.HoldTerminating(false);
+  syncer_.CompleteHeldTermination(absl::CancelledError("StopContainer cancelled"));
+  ASSERT_TRUE(syncer_.WaitFor("deleted:h"));
+  EXPECT_THAT(syncer_.CallsFor("h"), ElementsAre("sync:h", "terminating:h grace=30", "terminating:h grace=5",
+                                                 "deleted:h"));
+  EXPECT_EQ(sink_->Count("Error stopping pod, retrying"), 0);
+}
+
+// A sync that must stop containers first (a liveness restart) leaves the kills running and
+// frees the worker's thread; nothing else runs for the pod until they finished, then it syncs
+// again at once.
+TEST_F(PodWorkersTest, ASyncWaitingForItsKillsFreesTheThreadAndResumesAtOnce) {
+  Start(1);
+  syncer_.SetSyncResult("i", SyncPodOutcome::kPending);
+  workers_->UpdatePod(MakePod("i"), UpdateType::kCreate);
+  ASSERT_TRUE(syncer_.WaitFor("sync:i"));
+  workers_->UpdatePod(MakePod("i", "v2"), UpdateType::kUpdate);
+  clock_.Advance(absl::Minutes(5));
+  workers_->SyncDue();
+  Quiesce();  // other pods sync on the only thread meanwhile
+  EXPECT_THAT(syncer_.CallsFor("i"), ElementsAre("sync:i")) << "nothing runs for the pod while its kills do";
+  syncer_.ResumeHeldSync();
+  ASSERT_TRUE(syncer_.WaitFor("sync:i@v2")) << "the pod syncs again as soon as its kills finished";
+  EXPECT_EQ(syncer_.max_concurrent_per_pod(), 1);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,10 @@ class RuntimeService {
                                                       const ContainerConfig& config,
                                                       const PodSandboxConfig& sandbox_config) = 0;
   virtual absl::Status StartContainer(const std::string& container_id) = 0;
-  // `grace` is rounded down to whole seconds, as the CRI takes seconds.
-  virtual absl::Status StopContainer(const std::string& container_id, absl::Duration grace) = 0;
+  // `grace` is rounded down to whole seconds, as the CRI takes seconds. When `cancel` stops, the
+  // call returns at once with CancelledError (the runtime may still finish the stop).
+  virtual absl::Status StopContainer(const std::string& container_id, absl::Duration grace,
+                                     std::stop_token cancel) = 0;
   virtual absl::Status RemoveContainer(const std::string& container_id) = 0;
   virtual absl::StatusOr<std::vector<Container>> ListContainers(const ContainerFilter& filter) = 0;
   virtual absl::StatusOr<ContainerStatus> GetContainerStatus(const std::string& container_id) = 0;
@@ -78,8 +81,9 @@ class ImageService {
   // An image that is not present is std::nullopt, not an error.
   virtual absl::StatusOr<std::optional<Image>> ImageStatus(const ImageSpec& image) = 0;
   // Returns the image reference (its ID) the runtime now holds.
+  // When `cancel` stops, the call returns at once with CancelledError.
   virtual absl::StatusOr<std::string> PullImage(const ImageSpec& image, const AuthConfig* auth,
-                                                const PodSandboxConfig* sandbox_config) = 0;
+                                                const PodSandboxConfig* sandbox_config, std::stop_token cancel) = 0;
   virtual absl::Status RemoveImage(const ImageSpec& image) = 0;
   virtual absl::StatusOr<ImageFsInfo> GetImageFsInfo() = 0;
 };

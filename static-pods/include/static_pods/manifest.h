@@ -13,7 +13,7 @@
 
 namespace cubelet::static_pods {
 
-inline constexpr char kConfigSourceAnnotation[] = "kubernetes.io/config.source";
+inline constexpr const char* kConfigSourceAnnotation = api::kConfigSourceAnnotation;
 inline constexpr char kConfigHashAnnotation[] = "kubernetes.io/config.hash";
 inline constexpr char kConfigSeenAnnotation[] = "kubernetes.io/config.seen";
 inline constexpr char kConfigMirrorAnnotation[] = "kubernetes.io/config.mirror";
