@@ -165,9 +165,10 @@ class Merger {
       RETURN_IF_ERROR(CheckListDirective(type, field, value, path));
       json::Value* list = original.Find(field);
       if (list == nullptr || !list->is_array()) continue;
+      // A named reference: clang before 16 cannot capture a structured binding.
+      const json::Array& removed = value.AsArray();
       std::erase_if(list->AsArray(), [&](const json::Value& item) {
-        return std::any_of(value.AsArray().begin(), value.AsArray().end(),
-                           [&](const json::Value& gone) { return gone == item; });
+        return std::any_of(removed.begin(), removed.end(), [&](const json::Value& gone) { return gone == item; });
       });
     }
 
