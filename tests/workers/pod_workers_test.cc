@@ -52,8 +52,7 @@ class FakePodSyncer : public PodSyncer {
       throw std::runtime_error("GetPodStatus: bad regex");  // before `done` is called
     }
     if (hold_terminating_) {
-      held_.push_back(std::move(done));
-      held_cancel_.push_back(std::move(cancelled));
+      held_.push_back({std::move(done), std::move(cancelled)});
       cv_.notify_all();
       return;
     }
@@ -90,44 +89,22 @@ class FakePodSyncer : public PodSyncer {
   }
   // Completes the oldest held termination (from the test's thread, as a pool thread would).
   void CompleteHeldTermination(absl::Status s = absl::OkStatus()) {
-    PodSyncer::TerminatingDone done;
-    {
-      std::unique_lock<std::mutex> l(mu_);
-      ASSERT_TRUE(cv_.wait_for(l, std::chrono::seconds(10), [&] { return !held_.empty(); }));
-      done = std::move(held_.front());
-      held_.erase(held_.begin());
-      held_cancel_.erase(held_cancel_.begin());
-    }
-    std::move(done)(std::move(s));
+    if (PodSyncer::TerminatingDone done = TakeHeldTermination()) std::move(done)(std::move(s));
   }
   // Whether the oldest held termination was cancelled (a shorter grace period arrived).
   bool HeldTerminationCancelled() {
     std::lock_guard<std::mutex> l(mu_);
-    return !held_cancel_.empty() && held_cancel_.front().stop_requested();
+    return !held_.empty() && held_.front().cancelled.stop_requested();
   }
   // Ends the oldest sync that returned kPending (its kills finished).
   void ResumeHeldSync(absl::Status s = absl::OkStatus()) {
-    PodSyncer::StepDone resume;
-    {
-      std::unique_lock<std::mutex> l(mu_);
-      ASSERT_TRUE(cv_.wait_for(l, std::chrono::seconds(10), [&] { return !held_resumes_.empty(); }));
-      resume = std::move(held_resumes_.front());
-      held_resumes_.erase(held_resumes_.begin());
-    }
-    std::move(resume)(std::move(s));
+    if (PodSyncer::StepDone resume = TakeOldest(held_resumes_)) std::move(resume)(std::move(s));
   }
   int cancelled_syncs() {
     std::lock_guard<std::mutex> l(mu_);
     return cancelled_syncs_;
   }
-  PodSyncer::TerminatingDone TakeHeldTermination() {
-    std::unique_lock<std::mutex> l(mu_);
-    EXPECT_TRUE(cv_.wait_for(l, std::chrono::seconds(10), [&] { return !held_.empty(); }));
-    PodSyncer::TerminatingDone done = std::move(held_.front());
-    held_.erase(held_.begin());
-    held_cancel_.erase(held_cancel_.begin());
-    return done;
-  }
+  PodSyncer::TerminatingDone TakeHeldTermination() { return std::move(TakeOldest(held_).done); }
 
   // Blocks until `call` was recorded `times` times (a sync point; fails after 10 s).
   bool WaitFor(const std::string& call, int times = 1) {
@@ -150,6 +127,21 @@ class FakePodSyncer : public PodSyncer {
   }
 
  private:
+  struct HeldTermination {
+    PodSyncer::TerminatingDone done;
+    std::stop_token cancelled;
+  };
+  // Waits (bounded) for something held in `held`, then takes the oldest, as a pool thread would;
+  // an empty one (the test already failed) when nothing came.
+  template <typename T>
+  T TakeOldest(std::vector<T>& held) {
+    std::unique_lock<std::mutex> l(mu_);
+    EXPECT_TRUE(cv_.wait_for(l, std::chrono::seconds(10), [&] { return !held.empty(); }));
+    if (held.empty()) return T{};
+    T oldest = std::move(held.front());
+    held.erase(held.begin());
+    return oldest;
+  }
   static std::string Version(const api::Pod& pod) {
     auto it = pod.metadata.labels.find("version");
     return it == pod.metadata.labels.end() ? "" : "@" + it->second;
@@ -170,11 +162,10 @@ class FakePodSyncer : public PodSyncer {
   bool hold_terminating_ = false;
   std::map<std::string, absl::StatusOr<SyncPodOutcome>> sync_results_;
   std::vector<PodSyncer::StepDone> held_resumes_;
-  std::vector<std::stop_token> held_cancel_;
   int cancelled_syncs_ = 0;
   absl::Status terminating_result_;
   bool throw_terminating_ = false;
-  std::vector<PodSyncer::TerminatingDone> held_;
+  std::vector<HeldTermination> held_;
   std::vector<std::string> calls_;
   std::map<std::string, int> active_;
   int max_ = 0;
