@@ -180,7 +180,12 @@ absl::Status KubeRuntimeManager::StartContainer(const api::Pod& pod, const api::
   };
 
   // Crash-loop back-off, keyed by the container's definition.
-  if (previous != nullptr && previous->status.state == cri::ContainerState::kExited) {
+  bool killed_for_restart = false;
+  if (previous != nullptr) {
+    std::lock_guard<std::mutex> l(restarts_mu_);
+    killed_for_restart = killed_for_restart_.erase(previous->status.id) > 0;
+  }
+  if (previous != nullptr && previous->status.state == cri::ContainerState::kExited && !killed_for_restart) {
     const std::string key = BackoffKey(pod, container);
     const absl::Time finished = absl::FromUnixNanos(previous->status.finished_at);
     if (crash_backoff_.IsInBackOffSince(key, finished)) {
@@ -432,6 +437,10 @@ PodSyncResult KubeRuntimeManager::SyncPod(const api::Pod& pod, const RuntimePodS
                        .reason = k.message,
                        .spec = std::move(spec),
                        .pod_ips = status.PodIps()});
+    }
+    {
+      std::lock_guard<std::mutex> l(restarts_mu_);
+      for (const auto& k : actions.containers_to_kill) killed_for_restart_.insert(k.container_id);
     }
     killer_.KillContainersAsync(std::move(kills), cancelled, std::move(kills_done));
     result.kills_started = true;

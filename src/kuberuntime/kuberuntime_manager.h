@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -118,6 +119,10 @@ class KubeRuntimeManager {
   Backoff image_backoff_;
   ImageManager image_manager_;
   ReasonCache reasons_;
+  // Containers the previous sync stopped to restart them (liveness, a changed definition): the
+  // next sync starts them without crash-loop back-off, as upstream's single SyncPod does.
+  std::mutex restarts_mu_;
+  std::set<std::string> killed_for_restart_;  // container ids; guarded by restarts_mu_
   ContainerKiller killer_;  // last: its pool stops before the members its kills use
 };
 
