@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <set>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -304,6 +305,25 @@ TEST_F(KubeRuntimeManagerTest, ACancelledSyncStartsNothingMore) {
   EXPECT_EQ(r.error.code(), absl::StatusCode::kCancelled) << r.error;
   EXPECT_EQ(fake_->CallCount("RunPodSandbox"), 0);
   EXPECT_EQ(fake_->CallCount("CreateContainer"), 0);
+}
+
+// A liveness kill restarts the container at once, every time: the sync that started the kill
+// resumes and starts it without crash-loop back-off (upstream kills and starts in one SyncPod,
+// where the container still looks running). Only a container that exited by itself backs off.
+TEST_F(KubeRuntimeManagerTest, LivenessRestartsAreNotDelayedByCrashLoopBackOff) {
+  api::Pod pod = Pod(kThree);
+  ASSERT_TRUE(Sync(pod).error.ok());
+  std::set<std::string> seen;
+  for (int restart = 0; restart < 3; ++restart) {
+    const std::string id = Status(pod).FindContainer("a")->status.id;
+    seen.insert(id);
+    PodSyncResult r = Sync(pod, {{id, {"Container a failed liveness probe, will be restarted", 1}}});
+    ASSERT_TRUE(r.error.ok()) << "restart " << restart << ": " << r.error;
+    EXPECT_EQ(Status(pod).FindContainer("a")->status.state, cri::ContainerState::kRunning);
+  }
+  seen.insert(Status(pod).FindContainer("a")->status.id);
+  EXPECT_EQ(seen.size(), 4u) << "a new container each time";
+  EXPECT_EQ(sink_->Count("CrashLoopBackOff"), 0);
 }
 
 TEST_F(KubeRuntimeManagerTest, KillPodGracePeriodIsTheOverrideThenThePodsThenTheContainersAnnotations) {
