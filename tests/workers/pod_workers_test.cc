@@ -203,6 +203,15 @@ class PodWorkersTest : public ::testing::Test {
     }
   }
 
+  // The pod runs, then is removed with its termination held: the state many kill tests start from.
+  bool RunThenKillHeld(const std::string& name) {
+    workers_->UpdatePod(MakePod(name), UpdateType::kCreate);
+    Quiesce();
+    syncer_.HoldTerminating(true);
+    workers_->UpdatePod(MakePod(name), UpdateType::kKill);
+    return syncer_.WaitFor(StrCat("terminating:", name, " grace=30"));
+  }
+
   FakePodSyncer syncer_;
   FakeClock clock_;
   std::shared_ptr<CapturingLogSink> sink_ = std::make_shared<CapturingLogSink>();
@@ -341,11 +350,7 @@ TEST_F(PodWorkersTest, CreateAfterTheKillButBeforeCleanupStillRestarts) {
 
 TEST_F(PodWorkersTest, AKillAfterTheRestartRequestCancelsIt) {
   Start();
-  workers_->UpdatePod(MakePod("h"), UpdateType::kCreate);
-  Quiesce();
-  syncer_.HoldTerminating(true);
-  workers_->UpdatePod(MakePod("h"), UpdateType::kKill);
-  ASSERT_TRUE(syncer_.WaitFor("terminating:h grace=30"));
+  ASSERT_TRUE(RunThenKillHeld("h"));
   workers_->UpdatePod(MakePod("h", "v2"), UpdateType::kCreate);  // moved back...
   workers_->UpdatePod(MakePod("h", "v2"), UpdateType::kKill);    // ...and out again
   syncer_.CompleteHeldTermination();
@@ -523,11 +528,7 @@ TEST_F(PodWorkersTest, AKillCancelsTheSyncUnderWay) {
 
 TEST_F(PodWorkersTest, AShorterGracePeriodRestartsTheKillUnderWay) {
   Start();
-  workers_->UpdatePod(MakePod("h"), UpdateType::kCreate);
-  Quiesce();
-  syncer_.HoldTerminating(true);
-  workers_->UpdatePod(MakePod("h"), UpdateType::kKill);
-  ASSERT_TRUE(syncer_.WaitFor("terminating:h grace=30"));
+  ASSERT_TRUE(RunThenKillHeld("h"));
   EXPECT_FALSE(syncer_.HeldTerminationCancelled());
   // A longer one changes nothing; a shorter one cancels the kill, which starts again with it.
   workers_->UpdatePod({.update_type = UpdateType::kKill, .pod = MakePod("h"), .kill_pod_options = {45}});
