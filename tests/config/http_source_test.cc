@@ -264,9 +264,8 @@ TEST(HttpSourceRedirectTest, FollowsSameOriginRedirectsAndRefusesOthersWithoutSe
   server.Get("/pods", [](const httplib::Request&, httplib::Response& res) { res.set_content(kWeb, "application/yaml"); });
   server.Get("/moved", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/pods"); });
   server.Get("/away", [&](const httplib::Request&, httplib::Response& res) { res.set_redirect(elsewhere.Url()); });
-  const int port = server.bind_to_any_port("127.0.0.1");
-  std::thread listener([&] { server.listen_after_bind(); });
-  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  LoopbackListener listener(server);
+  const int port = listener.port();
 
   FakeClock clock;
   Logger log(std::make_shared<CapturingLogSink>(), 0, &clock);
@@ -288,8 +287,7 @@ TEST(HttpSourceRedirectTest, FollowsSameOriginRedirectsAndRefusesOthersWithoutSe
   EXPECT_THAT(std::string(away.message()), HasSubstr("not on the same scheme, host and port"));
   EXPECT_TRUE(elsewhere.Requests().empty()) << "the headers were sent to another origin";
   EXPECT_EQ(updates.size(), 1u);
-  server.stop();
-  listener.join();
+  listener.Stop();
 }
 
 // A chain of redirects on the same origin: 10 are followed, as Go's client does; the 11th is an
@@ -304,9 +302,8 @@ TEST(HttpSourceRedirectTest, FollowsAtMostTenRedirects) {
       res.set_redirect(StrCat("/r/", n - 1));
     }
   });
-  const int port = server.bind_to_any_port("127.0.0.1");
-  std::thread listener([&] { server.listen_after_bind(); });
-  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  LoopbackListener listener(server);
+  const int port = listener.port();
 
   FakeClock clock;
   Logger log(std::make_shared<CapturingLogSink>(), 0, &clock);
@@ -323,8 +320,7 @@ TEST(HttpSourceRedirectTest, FollowsAtMostTenRedirects) {
   absl::Status eleven = poll(11);
   EXPECT_THAT(std::string(eleven.message()), HasSubstr("stopped after 10 redirects"));
   EXPECT_EQ(delivered, 1);
-  server.stop();
-  listener.join();
+  listener.Stop();
 }
 
 TEST(HttpSourceCreateTest, RefusesUrlsItCannotFetch) {

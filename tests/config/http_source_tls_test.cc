@@ -19,6 +19,7 @@
 
 #include "common/strings.h"
 #include "config/http_source.h"
+#include "config/manifest_server.h"
 #include "httpserver/test_pki.h"
 
 namespace cubelet::config {
@@ -55,9 +56,8 @@ TEST(HttpSourceTlsTest, HttpsReadsOnlyFromAServerItTrusts) {
   httplib::SSLServer server((*pki)->server_cert_file.c_str(), (*pki)->server_key_file.c_str());
   ASSERT_TRUE(server.is_valid());
   server.Get("/pods", [](const httplib::Request&, httplib::Response& res) { res.set_content(kWeb, "application/yaml"); });
-  const int port = server.bind_to_any_port("127.0.0.1");
-  std::thread listener([&] { server.listen_after_bind(); });
-  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  LoopbackListener listener(server);
+  const int port = listener.port();
 
   FakeClock clock;
   Logger log(std::make_shared<CapturingLogSink>(), 0, &clock);
@@ -82,8 +82,7 @@ TEST(HttpSourceTlsTest, HttpsReadsOnlyFromAServerItTrusts) {
   ASSERT_EQ(updates[0].pods.size(), 1u);
   EXPECT_EQ(updates[0].pods[0]->metadata.name, "web-n");
 
-  server.stop();
-  listener.join();
+  listener.Stop();
 }
 
 }  // namespace
