@@ -5,11 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <vector>
 
 #include "common/host_path.h"
@@ -20,31 +18,8 @@
 #include "volumes/subpath.h"
 
 namespace cubelet::volumes {
-namespace {
 
 namespace fs = std::filesystem;
-
-// Every mount point of this mount namespace (field 5 of /proc/self/mountinfo).
-std::vector<std::string> MountPoints() {
-  std::vector<std::string> out;
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t pos = 0;
-    for (int i = 0; i < 4 && pos != std::string::npos; ++i) pos = line.find(' ', pos + 1);
-    if (pos == std::string::npos) continue;
-    size_t end = line.find(' ', pos + 1);
-    out.push_back(line.substr(pos + 1, end - pos - 1));
-  }
-  return out;
-}
-
-bool IsMountPoint(const std::string& path) {
-  const auto all = MountPoints();
-  return std::find(all.begin(), all.end(), path) != all.end();
-}
-
-}  // namespace
 
 absl::Status CheckHostPathType(const std::string& path, const std::string& type) {
   struct stat st;
@@ -112,12 +87,15 @@ absl::StatusOr<std::map<std::string, std::string>> VolumeManager::SetUpPod(const
                        HostPathUnder(StrCat(pod_dir, "/volumes/kubernetes.io~empty-dir"), {{"volume name", v.name}}));
       fs::create_directories(dir, ec);
       if (ec) return absl::FailedPreconditionError(StrCat("volume \"", v.name, "\": create ", dir, ": ", ec.message()));
-      if (v.empty_dir->medium == "Memory" && !IsMountPoint(dir)) {
+      if (v.empty_dir->medium == "Memory") {
+        // Mounted already by an earlier sync of the pod (mountinfo's escapes handled there).
+        auto mounted = IsMountRoot(dir);
+        if (!mounted.ok()) return Annotate(mounted.status(), StrCat("volume \"", v.name, "\""));
         std::string opts = "mode=0777";
         if (v.empty_dir->size_limit && !v.empty_dir->size_limit->IsZero()) {
           opts += StrCat(",size=", v.empty_dir->size_limit->Value());
         }
-        if (::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) != 0) {
+        if (!*mounted && ::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) != 0) {
           return absl::FailedPreconditionError(
               StrCat("volume \"", v.name, "\": mount tmpfs on ", dir, ": ", std::strerror(errno)));
         }
