@@ -107,8 +107,12 @@ TEST(SeccompProfileTest, DeepNestingIsRefusedNotACrash) {
   absl::Status s = ValidateSeccompProfile(deep);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("nested deeper than 64 levels"), std::string::npos) << s;
-  std::string shallow = R"({"defaultAction": "SCMP_ACT_ALLOW", "x": )" + std::string(60, '[') + std::string(60, ']') + "}";
-  EXPECT_TRUE(ValidateSeccompProfile(shallow).ok()) << ValidateSeccompProfile(shallow);
+  // At the limit: the profile object and 63 arrays are 64 levels; one more is refused.
+  auto nested = [](int arrays) {
+    return R"({"defaultAction": "SCMP_ACT_ALLOW", "x": )" + std::string(arrays, '[') + std::string(arrays, ']') + "}";
+  };
+  EXPECT_TRUE(ValidateSeccompProfile(nested(63)).ok()) << ValidateSeccompProfile(nested(63));
+  EXPECT_EQ(ValidateSeccompProfile(nested(64)).code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

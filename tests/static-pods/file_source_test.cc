@@ -1,4 +1,5 @@
 #include "static_pods/file_source.h"
+#include "static_pods/manifest_directory.h"
 
 #include <filesystem>
 #include <fstream>
@@ -118,6 +119,20 @@ TEST_F(FileSourceTest, ASingleManifestFileIsReadOnlyUpToTheLimit) {
   EXPECT_EQ(sink_->Count((dir_ / "pod.yaml").string() +
                          ": the manifest is larger than the limit of 10485760 bytes (10 MiB); not read"),
             1);
+}
+
+// At the limit: a manifest of exactly 10 MiB (padded with a YAML comment) is read; one byte more
+// is refused.
+TEST_F(FileSourceTest, AManifestOfExactlyTenMebibytesIsReadOneByteMoreIsNot) {
+  for (const uint64_t size : {kMaxManifestBytes, kMaxManifestBytes + 1}) {
+    std::string content = Manifest("pod") + "\n#";
+    content += std::string(size - content.size() - 1, 'x') + "\n";
+    ASSERT_EQ(content.size(), size);
+    Write("pod.yaml", content);
+    FileSource source(FileSourceOptions{(dir_ / "pod.yaml").string(), "node", absl::Seconds(20)},
+                      Logger(sink_, 0, &clock_));
+    EXPECT_EQ(source.ReadAll().size(), size == kMaxManifestBytes ? 1u : 0u) << size << " bytes";
+  }
 }
 
 }  // namespace
